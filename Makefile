@@ -1,0 +1,26 @@
+# Two commands for users: `make run` (demo server) and `make test`. See README.md.
+PYTHON ?= python3
+DEV = $(PYTHON) tools/dev.py
+
+.PHONY: run test lint reset stop shell env
+
+run:    ## bootstrap if needed, create the demo database once, serve Odoo on PORT (8069)
+	@$(DEV) run
+
+test:   ## bootstrap if needed, fresh test database, pytest-odoo with HTTP on (TESTS=path::name to narrow)
+	@$(DEV) test $(TESTS)
+
+lint:   ## ruff + pylint-odoo over the add-on
+	@$(DEV) lint
+
+reset:  ## drop the demo database (the next `make run` recreates it)
+	@$(DEV) reset
+
+stop:   ## stop the embedded PostgreSQL cluster
+	@$(DEV) stop
+
+shell:  ## Odoo shell on the demo database
+	@$(DEV) shell
+
+env:    ## shell exports to use the runtime by hand: eval "$$(make -s env)"
+	@$(DEV) env

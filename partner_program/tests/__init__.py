@@ -1,0 +1,1 @@
+from . import test_http, test_install

@@ -1,0 +1,644 @@
+"""Reproducible Odoo 19 runtime for partner_program (standard library only).
+
+Everything it makes lives in the git-ignored runtime folder (``.runtime/`` or ``$RUNTIME_DIR``):
+
+    root/     Debian's odoo-19 package and the packages its symlinks point to, extracted
+    apt/      private apt state used to download them (the machine's apt is never touched)
+    venv/     Python virtualenv with Odoo's pins; a .pth file makes ``odoo`` importable
+    pylib/    the folder that .pth file names: a symlink ``odoo`` to the Odoo sources in use
+    pg/       the project's own PostgreSQL cluster (data/, log, socket)
+    data/     Odoo's data dir (filestores, sessions)
+    odoo.conf generated at every call
+
+Every failure a user can cause ends in one ``error: ...`` line and exit status 1.
+"""
+import ast
+import glob
+import hashlib
+import json
+import os
+import pwd
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOOLS = os.path.join(REPO, "tools")
+ADDON = "partner_program"
+DEMO_DB = "partner_program_demo"
+TEST_DB = "partner_program_test"
+UNINSTALL_DB = "partner_program_uninstall"
+ODOO_PACKAGE = "odoo-19"
+ODOO_SERIES = (19, 0)
+# Debian suites: odoo-19 and most of its symlink targets come from sid; Font Awesome 4.7 and the
+# Inconsolata.otf that point_of_sale links to only exist in bookworm's packages.
+SID_PACKAGES = [
+    ODOO_PACKAGE, "libjs-jquery", "libjs-jquery-form", "libjs-underscore", "fonts-roboto-unhinted",
+    "fonts-montserrat", "fonts-ocr-b", "fonts-glyphicons-halflings",
+]
+BOOKWORM_PACKAGES = ["fonts-font-awesome", "fonts-inconsolata"]
+SELFIE_NPM = "@mediapipe/selfie_segmentation@0.1.1675465747"
+SELFIE_PATH = "mail/static/lib/selfie_segmentation/selfie_segmentation.js"
+# Werkzeug 2.3 deprecation noise from Odoo's own code, logged with stacks at every request.
+QUIET_WARNINGS = "--log-handler=py.warnings:ERROR"
+PG_VERSION = "15"
+PG_PORT = "5432"  # only names the socket file: the embedded cluster listens on no TCP port
+PG_SUPERUSER = "odoo"  # Odoo refuses to connect as "postgres"
+DEB_PYLIB = "usr/lib/python3/dist-packages"
+
+
+class BootstrapError(Exception):
+    """A problem of the environment, reported as one line without a traceback."""
+
+
+def read_text(path):
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        return fh.read()
+
+
+def write_text(path, text):
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def say(msg):
+    print("==> " + msg, flush=True)
+
+
+def human(size):
+    size = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return ("%.0f %s" if unit in ("B", "KB") else "%.1f %s") % (size, unit)
+        size /= 1024
+    return str(size)
+
+
+def run(cmd, check=True, quiet=False, **kw):
+    """Run a command; a missing program or a failure becomes a BootstrapError."""
+    if quiet:
+        kw.setdefault("stdout", subprocess.DEVNULL)
+    try:
+        proc = subprocess.run(cmd, **kw)
+    except FileNotFoundError:
+        raise BootstrapError("command not found: %s" % cmd[0]) from None
+    if check and proc.returncode != 0:
+        raise BootstrapError("command failed (exit %d): %s" % (proc.returncode, " ".join(cmd)))
+    return proc
+
+
+def output(cmd, **kw):
+    proc = run(cmd, check=False, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+class Runtime:
+    def __init__(self, env=None):
+        self.env = dict(os.environ if env is None else env)
+        self.dir = os.path.abspath(self.env.get("RUNTIME_DIR") or os.path.join(REPO, ".runtime"))
+        self.root = os.path.join(self.dir, "root")
+        self.venv = os.path.join(self.dir, "venv")
+        self.pylib = os.path.join(self.dir, "pylib")
+        self.pgdir = os.path.join(self.dir, "pg")
+        self.pgdata = os.path.join(self.pgdir, "data")
+        self.conf = os.path.join(self.dir, "odoo.conf")
+        self.python = os.path.join(self.venv, "bin", "python")
+        self.external_pg = bool(self.env.get("PGHOST"))
+        self.is_root = os.geteuid() == 0
+
+    # ------------------------------------------------------------------ checks
+    @staticmethod
+    def check_python(version=None):
+        version = tuple(version or sys.version_info[:2])
+        if version < (3, 10):
+            raise BootstrapError(
+                "Python %d.%d is too old: Odoo 19 needs Python 3.10 to 3.13 (set PYTHON=python3.11)" % version
+            )
+        if version > (3, 13):
+            raise BootstrapError(
+                "Python %d.%d is too new for Odoo 19 (3.10 to 3.13): set PYTHON=python3.11" % version
+            )
+
+    @staticmethod
+    def check_port(port, host="127.0.0.1"):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, int(port)))
+            except OSError:
+                raise BootstrapError(
+                    "port %s is already in use: stop what listens there or choose another, e.g. PORT=%d make run"
+                    % (port, int(port) + 1)
+                ) from None
+
+    # ------------------------------------------------------------------ Odoo sources
+    def odoo_dir(self):
+        """Folder of the ``odoo`` Python package in use (Debian extraction or ODOO_SRC)."""
+        src = self.env.get("ODOO_SRC")
+        if src:
+            src = os.path.abspath(src)
+            if not os.path.isdir(src):
+                raise BootstrapError("ODOO_SRC=%s does not exist: point it at an Odoo 19 source tree" % src)
+            pkg = os.path.join(src, "odoo")
+            if not os.path.isfile(os.path.join(pkg, "release.py")):
+                raise BootstrapError(
+                    "ODOO_SRC=%s is not an Odoo source tree (no odoo/release.py in it)" % src
+                )
+            return pkg
+        return os.path.join(self.root, DEB_PYLIB, "odoo")
+
+    def addons_paths(self):
+        odoo_dir = self.odoo_dir()
+        paths = [os.path.join(odoo_dir, "addons")]
+        src_addons = os.path.join(os.path.dirname(odoo_dir), "addons")
+        if self.env.get("ODOO_SRC") and os.path.isdir(src_addons):
+            paths.append(src_addons)  # a git checkout keeps most add-ons beside odoo/
+        paths.append(REPO)
+        return paths
+
+    @staticmethod
+    def read_series(odoo_dir):
+        text = read_text(os.path.join(odoo_dir, "release.py"))
+        match = re.search(r"^version_info\s*=\s*\((\d+),\s*(\d+)", text, re.M)
+        return (int(match.group(1)), int(match.group(2))) if match else None
+
+    def ensure_odoo(self):
+        odoo_dir = self.odoo_dir()
+        if self.env.get("ODOO_SRC"):
+            series = self.read_series(odoo_dir)
+            if series != ODOO_SERIES:
+                found = ".".join(map(str, series)) if series else "of unknown version"
+                raise BootstrapError("ODOO_SRC holds Odoo %s, not 19.0" % found)
+            return odoo_dir
+        if os.path.isfile(os.path.join(self.root, ".complete")):
+            return odoo_dir
+        self.fetch_debian_odoo()
+        return odoo_dir
+
+    def apt_sources(self):
+        """Mirror URIs (and keyrings) the machine's apt already uses for Debian's main archive."""
+        entries = []
+        files = ["/etc/apt/sources.list"] + sorted(glob.glob("/etc/apt/sources.list.d/*.list"))
+        for path in files:
+            if not os.path.isfile(path):
+                continue
+            for line in read_text(path).splitlines():
+                line = line.split("#", 1)[0].strip()
+                match = re.match(r"^deb\s+(\[[^\]]*\]\s+)?(\S+)\s+(\S+)\s+(.*)$", line)
+                if match:
+                    opts = match.group(1) or ""
+                    key = re.search(r"signed-by=(\S+?)[\s\]]", opts)
+                    entries.append((match.group(2), [match.group(3)], match.group(4).split(), key and key.group(1)))
+        for path in sorted(glob.glob("/etc/apt/sources.list.d/*.sources")):
+            for stanza in re.split(r"\n\s*\n", read_text(path)):
+                fields = {}
+                for line in stanza.splitlines():
+                    if ":" in line and not line.startswith("#"):
+                        name, value = line.split(":", 1)
+                        fields[name.strip().lower()] = value.strip()
+                if "deb" not in fields.get("types", "").split() or fields.get("enabled", "yes") == "no":
+                    continue
+                for uri in fields.get("uris", "").split():
+                    entries.append((uri, fields.get("suites", "").split(), fields.get("components", "").split(),
+                                    fields.get("signed-by")))
+        mirrors = []
+        for uri, suites, components, key in entries:
+            if "main" not in components or any(s.endswith("-security") for s in suites) or "security" in uri:
+                continue
+            if "/debian" not in uri:
+                continue  # Ubuntu, vendor repositories: not Debian's archive
+            if (uri, key) not in mirrors:
+                mirrors.append((uri, key))
+        return mirrors
+
+    def apt_options(self, state):
+        return [
+            "-o", "Dir::State=" + os.path.join(state, "state"),
+            "-o", "Dir::State::status=" + os.path.join(state, "status"),
+            "-o", "Dir::Cache=" + os.path.join(state, "cache"),
+            "-o", "Dir::Etc::SourceList=" + os.path.join(state, "sources.list"),
+            "-o", "Dir::Etc::SourceParts=" + os.path.join(state, "sources.list.d"),
+            "-o", "Dir::Etc::Preferences=" + os.path.join(state, "preferences"),
+            "-o", "Dir::Etc::PreferencesParts=" + os.path.join(state, "preferences.d"),
+            "-o", "APT::Sandbox::User=" + ("root" if self.is_root else pwd.getpwuid(os.getuid()).pw_name),
+            "-o", "Debug::NoLocking=1",
+        ]
+
+    def fetch_debian_odoo(self):
+        if not shutil.which("apt-get") or not shutil.which("dpkg-deb"):
+            raise BootstrapError(
+                "no apt-get/dpkg-deb on this machine to fetch Debian's odoo-19: set ODOO_SRC=/path/to/odoo-19"
+            )
+        mirrors = self.apt_sources()
+        if not mirrors:
+            raise BootstrapError(
+                "no Debian mirror found in /etc/apt/sources.list(.d): set ODOO_SRC=/path/to/odoo-19"
+            )
+        state = os.path.join(self.dir, "apt")
+        shutil.rmtree(state, ignore_errors=True)
+        for sub in ("state/lists/partial", "cache/archives/partial", "sources.list.d", "preferences.d"):
+            os.makedirs(os.path.join(state, sub), exist_ok=True)
+        write_text(os.path.join(state, "status"), "")
+        write_text(os.path.join(state, "preferences"), "")
+        keyring = "/usr/share/keyrings/debian-archive-keyring.gpg"
+        with open(os.path.join(state, "sources.list"), "w") as fh:
+            for uri, key in mirrors[:1]:
+                opts = "[signed-by=%s] " % (key or keyring) if (key or os.path.exists(keyring)) else ""
+                fh.write("deb %s%s sid main\n" % (opts, uri))
+                fh.write("deb %s%s bookworm main\n" % (opts, uri))
+        apt = self.apt_options(state)
+        say("reading Debian's package lists (sid, bookworm) into a private apt state")
+        code, _out, err = output(["apt-get", "-q"] + apt + ["update"])
+        if code != 0:
+            raise BootstrapError("apt-get update failed: %s" % (err.strip().splitlines() or ["?"])[-1])
+        wanted = [(p, "sid") for p in SID_PACKAGES] + [(p, "bookworm") for p in BOOKWORM_PACKAGES]
+        infos = []
+        for name, suite in wanted:
+            code, out, _err = output(["apt-cache"] + apt + ["show", "--no-all-versions", "%s/%s" % (name, suite)])
+            if code != 0 or "Version:" not in out:
+                if name == ODOO_PACKAGE:
+                    _c, names, _e = output(["apt-cache"] + apt + ["pkgnames", "odoo"])
+                    found = sorted(n for n in names.split() if re.match(r"^odoo(-\d+)?$", n))
+                    versions = []
+                    for other in found:
+                        _c, pol, _e = output(["apt-cache"] + apt + ["show", "--no-all-versions", other])
+                        ver = re.search(r"^Version: (\S+)", pol, re.M)
+                        versions.append("%s %s" % (other, ver.group(1) if ver else "?"))
+                    raise BootstrapError(
+                        "Debian's archive no longer has %s (found instead: %s): set ODOO_SRC=/path/to/odoo-19"
+                        % (ODOO_PACKAGE, ", ".join(versions) or "no odoo package at all")
+                    )
+                raise BootstrapError("Debian's %s archive has no package %s" % (suite, name))
+            version = re.search(r"^Version: (\S+)", out, re.M).group(1)
+            size = int(re.search(r"^Size: (\d+)", out, re.M).group(1))
+            infos.append((name, suite, version, size))
+        debs = os.path.join(self.dir, "debs")
+        shutil.rmtree(debs, ignore_errors=True)
+        os.makedirs(debs)
+        total = sum(i[3] for i in infos)
+        say("downloading %d packages, %s in all:" % (len(infos), human(total)))
+        for name, suite, version, size in infos:
+            print("    %s %s (%s, %s)" % (name, version, suite, human(size)), flush=True)
+        run(["apt-get", "-q", "-q"] + apt + ["download"] + ["%s/%s" % (n, s) for n, s, _v, _z in infos],
+            cwd=debs, quiet=True)
+        tmp_root = self.root + ".partial"
+        shutil.rmtree(tmp_root, ignore_errors=True)
+        os.makedirs(tmp_root)
+        for deb in sorted(glob.glob(os.path.join(debs, "*.deb"))):
+            say("extracting %s" % os.path.basename(deb))
+            run(["dpkg-deb", "-x", deb, tmp_root])
+        self.add_selfie_segmentation(os.path.join(tmp_root, DEB_PYLIB, "odoo", "addons"))
+        dangling = list(self.dangling_links(os.path.join(tmp_root, DEB_PYLIB, "odoo", "addons")))
+        if dangling:
+            say("warning: %d symlinks of Odoo still point nowhere, e.g. %s" % (len(dangling), dangling[0]))
+        write_text(os.path.join(tmp_root, ".complete"), "".join("%s %s\n" % (i[0], i[2]) for i in infos))
+        shutil.rmtree(self.root, ignore_errors=True)
+        os.rename(tmp_root, self.root)
+        shutil.rmtree(debs, ignore_errors=True)
+
+    @staticmethod
+    def dangling_links(top):
+        for folder, dirs, files in os.walk(top):
+            for name in files + dirs:
+                path = os.path.join(folder, name)
+                if os.path.islink(path) and not os.path.exists(path):
+                    yield os.path.relpath(path, top)
+
+    def add_selfie_segmentation(self, addons):
+        """Debian leaves out a file of mail's backend bundle; npm's package carries the same file."""
+        target = os.path.join(addons, SELFIE_PATH)
+        if os.path.exists(target):
+            return
+        if not shutil.which("npm"):
+            say("warning: npm not found, %s stays missing (the backend web client will not load)" % SELFIE_PATH)
+            return
+        say("fetching %s from npm (left out of Debian's package)" % SELFIE_NPM)
+        with tempfile.TemporaryDirectory() as tmp:
+            run(["npm", "pack", "--silent", SELFIE_NPM, "--pack-destination", tmp], quiet=True,
+                stderr=subprocess.DEVNULL)
+            tgz = glob.glob(os.path.join(tmp, "*.tgz"))
+            if not tgz:
+                raise BootstrapError("npm pack %s gave no archive" % SELFIE_NPM)
+            with tarfile.open(tgz[0]) as tar:
+                member = tar.extractfile("package/selfie_segmentation.js")
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with open(target, "wb") as fh:
+                    shutil.copyfileobj(member, fh)
+
+    # ------------------------------------------------------------------ venv
+    def ensure_venv(self, odoo_dir):
+        reqs = [os.path.join(TOOLS, "requirements-odoo.txt"), os.path.join(TOOLS, "requirements-dev.txt")]
+        digest = hashlib.sha256("".join(read_text(r) for r in reqs).encode()).hexdigest()
+        stamp = os.path.join(self.venv, ".requirements.sha256")
+        if not (os.path.isfile(stamp) and read_text(stamp) == digest and os.path.exists(self.python)):
+            if not os.path.exists(self.python):
+                say("creating the virtualenv %s (Python %d.%d)" % (self.venv, *sys.version_info[:2]))
+                run([sys.executable, "-m", "venv", self.venv])
+            say("pip: installing Odoo's Python pins and the test tools (about a minute)")
+            code, out, err = output([self.python, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+                                    + sum((["-r", r] for r in reqs), []))
+            if code != 0:
+                lines = [ln for ln in (err or out).splitlines() if ln.strip() and "is ignored" not in ln]
+                raise BootstrapError("pip install failed: %s" % (lines[-1] if lines else "see pip's output"))
+            with open(stamp, "w") as fh:
+                fh.write(digest)
+        # Make ``import odoo`` resolve to the sources in use, without exposing anything else.
+        os.makedirs(self.pylib, exist_ok=True)
+        link = os.path.join(self.pylib, "odoo")
+        if os.path.islink(link) and os.readlink(link) != odoo_dir:
+            os.unlink(link)
+        if not os.path.islink(link):
+            os.symlink(odoo_dir, link)
+        site = glob.glob(os.path.join(self.venv, "lib", "python3*", "site-packages"))[0]
+        with open(os.path.join(site, "odoo_runtime.pth"), "w") as fh:
+            fh.write(self.pylib + "\n")
+
+    # ------------------------------------------------------------------ PostgreSQL
+    def pg_bindir(self):
+        bindir = self.env.get("PG_BINDIR")
+        candidates = [bindir] if bindir else sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+        candidates = [c for c in candidates if os.path.isfile(os.path.join(c, "pg_ctl"))]
+        if candidates:
+            return candidates[0]
+        if not bindir and self.is_root and shutil.which("apt-get"):
+            say("installing Debian's postgresql-%s (PostgreSQL server binaries are missing)" % PG_VERSION)
+            run(["apt-get", "install", "-y", "-q", "postgresql-%s" % PG_VERSION], quiet=True,
+                env=dict(self.env, DEBIAN_FRONTEND="noninteractive"))
+            return self.pg_bindir()
+        raise BootstrapError(
+            "PostgreSQL server binaries (initdb, pg_ctl) not found%s: install Debian's package postgresql-%s, "
+            "or use an existing server with PGHOST/PGPORT/PGUSER" % (" in " + bindir if bindir else "", PG_VERSION)
+        )
+
+    def as_pg_owner(self, cmd):
+        # PostgreSQL refuses to run as root: run its binaries as the postgres user then.
+        if self.is_root:
+            return ["runuser", "-u", "postgres", "--"] + cmd
+        return cmd
+
+    def pg_env(self):
+        if self.external_pg:
+            env = {k: self.env[k] for k in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD") if self.env.get(k)}
+            env.setdefault("PGUSER", pwd.getpwuid(os.getuid()).pw_name)
+            return env
+        return {"PGHOST": self.pgdir, "PGPORT": PG_PORT, "PGUSER": PG_SUPERUSER}
+
+    def ensure_postgres(self):
+        if self.external_pg:
+            self.psql("postgres", "SELECT 1")
+            return
+        bindir = self.pg_bindir()
+        os.makedirs(self.pgdir, exist_ok=True)
+        if self.is_root:
+            pw = pwd.getpwnam("postgres")
+            os.chown(self.pgdir, pw.pw_uid, pw.pw_gid)
+        if not os.path.isfile(os.path.join(self.pgdata, "PG_VERSION")):
+            say("creating the PostgreSQL cluster in %s" % self.pgdata)
+            run(self.as_pg_owner([os.path.join(bindir, "initdb"), "-D", self.pgdata, "-U", PG_SUPERUSER,
+                                  "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"]), quiet=True)
+        code, _out, _err = output(self.as_pg_owner([os.path.join(bindir, "pg_ctl"), "-D", self.pgdata, "status"]))
+        if code != 0:
+            say("starting PostgreSQL (socket in %s)" % self.pgdir)
+            opts = "-k %s -p %s -c listen_addresses='' -c fsync=off -c full_page_writes=off" % (self.pgdir, PG_PORT)
+            run(self.as_pg_owner([os.path.join(bindir, "pg_ctl"), "-D", self.pgdata, "-l",
+                                  os.path.join(self.pgdir, "postgresql.log"), "-w", "-o", opts, "start"]),
+                quiet=True)
+
+    def stop_postgres(self):
+        if self.external_pg or not os.path.isfile(os.path.join(self.pgdata, "PG_VERSION")):
+            say("no embedded PostgreSQL cluster to stop")
+            return
+        bindir = self.pg_bindir()
+        code, _o, _e = output(self.as_pg_owner([os.path.join(bindir, "pg_ctl"), "-D", self.pgdata, "status"]))
+        if code == 0:
+            run(self.as_pg_owner([os.path.join(bindir, "pg_ctl"), "-D", self.pgdata, "-m", "fast", "stop"]),
+                quiet=True)
+            say("PostgreSQL stopped")
+        else:
+            say("PostgreSQL was not running")
+
+    def psql(self, dbname, query):
+        """Run one query with the venv's psycopg2; returns the rows."""
+        script = (
+            "import json, sys, psycopg2\n"
+            "conn = psycopg2.connect(dbname=sys.argv[1])\n"
+            "conn.autocommit = True\n"
+            "cur = conn.cursor(); cur.execute(sys.argv[2])\n"
+            "print(json.dumps(cur.fetchall() if cur.description else []))\n"
+        )
+        code, out, err = output([self.python, "-c", script, dbname, query], env=dict(self.env, **self.pg_env()))
+        if code != 0:
+            last = (err.strip().splitlines() or ["?"])[-1]
+            raise BootstrapError("PostgreSQL at %s: %s" % (self.pg_env()["PGHOST"], last))
+        return json.loads(out)
+
+    def db_exists(self, name):
+        return bool(self.psql("postgres", "SELECT 1 FROM pg_database WHERE datname = '%s'" % name))
+
+    def module_state(self, db, module):
+        rows = self.psql(db, "SELECT state FROM ir_module_module WHERE name = '%s'" % module)
+        return rows[0][0] if rows else None
+
+    # ------------------------------------------------------------------ Odoo
+    def write_conf(self, port=8069):
+        pg = self.pg_env()
+        lines = [
+            "[options]",
+            "addons_path = %s" % ",".join(self.addons_paths()),
+            "data_dir = %s" % os.path.join(self.dir, "data"),
+            "db_host = %s" % pg["PGHOST"],
+            "db_port = %s" % pg.get("PGPORT", "5432"),
+            "db_user = %s" % pg["PGUSER"],
+            "http_interface = 127.0.0.1",
+            "http_port = %s" % port,
+            "gevent_port = %s" % (int(port) + 3),
+            "list_db = False",
+        ]
+        if pg.get("PGPASSWORD"):
+            lines.append("db_password = %s" % pg["PGPASSWORD"])
+        with open(self.conf, "w") as fh:
+            fh.write("\n".join(lines) + "\n")
+
+    def odoo(self, *args, **kw):
+        return run([self.python, "-m", "odoo"] + list(args), env=self.odoo_env(), **kw)
+
+    def odoo_env(self):
+        env = dict(self.env, **self.pg_env())
+        env.pop("ODOO_RC", None)
+        return env
+
+    def module_closure(self, module):
+        """Modules an install of ``module`` brings in (itself and auto-installed ones), from the manifests."""
+        manifests = {}
+        for path in reversed(self.addons_paths()):
+            for manifest in glob.glob(os.path.join(path, "*", "__manifest__.py")):
+                manifests[os.path.basename(os.path.dirname(manifest))] = manifest
+
+        def info(name):
+            data = ast.literal_eval(read_text(manifests[name])) if name in manifests else {}
+            # country-bound modules (l10n_*) only auto-install for a company of that country
+            trigger = data.get("auto_install", False) if data.get("installable", True) else False
+            return data.get("depends", []), False if data.get("countries") else trigger
+
+        def close(names):
+            todo = list(names)
+            while todo:
+                name = todo.pop()
+                if name not in seen:
+                    seen.add(name)
+                    todo.extend(info(name)[0])
+
+        seen = set()
+        close([module, "base", "web"])
+        auto = {name: info(name) for name in manifests}
+        changed = True
+        while changed:  # auto_install modules join once their (listed) dependencies are in
+            changed = False
+            for name, (depends, trigger) in auto.items():
+                if name in seen or not trigger:
+                    continue
+                needed = trigger if isinstance(trigger, list) else depends
+                if all(dep in seen for dep in needed):
+                    close([name])
+                    changed = True
+        return seen
+
+    def install_db(self, db, demo, log_level="warn"):
+        count = len(self.module_closure(ADDON))
+        say("installing %d modules (%s and its dependencies%s) into database %s"
+            % (count, ADDON, ", with demo data" if demo else "", db))
+        start = time.time()
+        args = ["-c", self.conf, "-d", db, "-i", ADDON, "--stop-after-init", "--log-level=%s" % log_level,
+                "--no-http", QUIET_WARNINGS]
+        args.append("--with-demo" if demo else "--without-demo")
+        self.odoo(*args, check=False)
+        if self.module_state(db, ADDON) != "installed":
+            raise BootstrapError("installing %s into %s failed: see Odoo's log above" % (ADDON, db))
+        say("installed in %.0f s" % (time.time() - start))
+
+    def drop_db(self, db):
+        if self.db_exists(db):
+            self.odoo("db", "-c", self.conf, "drop", db, quiet=True, stderr=subprocess.DEVNULL)
+
+    def demo_logins(self, db):
+        rows = self.psql(db, """
+            SELECT u.login, CASE WHEN u.share THEN 'portal' ELSE 'internal' END
+              FROM res_users u JOIN ir_model_data d ON d.model = 'res.users' AND d.res_id = u.id
+             WHERE d.module = '%s' AND u.active ORDER BY u.share, u.login""" % ADDON)
+        return rows
+
+    def prepare(self):
+        self.check_python()
+        odoo_dir = self.ensure_odoo()
+        self.ensure_venv(odoo_dir)
+        self.ensure_postgres()
+
+    # ------------------------------------------------------------------ commands
+    def cmd_run(self, args):
+        port = self.env.get("PORT", "8069")
+        if not port.isdigit():
+            raise BootstrapError("PORT=%s is not a port number" % port)
+        self.check_port(port)
+        self.prepare()
+        self.write_conf(port)
+        if self.db_exists(DEMO_DB) and self.module_state(DEMO_DB, ADDON) != "installed":
+            say("database %s is incomplete (an earlier install stopped): recreating it" % DEMO_DB)
+            self.drop_db(DEMO_DB)
+        if not self.db_exists(DEMO_DB):
+            self.install_db(DEMO_DB, demo=True)
+        url = "http://127.0.0.1:%s" % port
+        print("", flush=True)
+        print("Partner Program is starting on %s  (database %s, Ctrl-C stops it)" % (url, DEMO_DB))
+        print("  admin      login admin / password admin  ->  %s/odoo" % url)
+        for login, kind in self.demo_logins(DEMO_DB):
+            print("  %-10s login %s / password %s  ->  %s/my" % (kind, login, login, url))
+        print("", flush=True)
+        self.check_port(port)
+        os.execve(self.python, [self.python, "-m", "odoo", "-c", self.conf, "-d", DEMO_DB,
+                                "--db-filter", "^%s$" % DEMO_DB, QUIET_WARNINGS] + args, self.odoo_env())
+
+    def cmd_test(self, args):
+        self.prepare()
+        self.write_conf()
+        if self.env.get("FRESH", "1") != "0" or not self.db_exists(TEST_DB):
+            self.drop_db(TEST_DB)
+            self.install_db(TEST_DB, demo=True)
+        else:
+            say("FRESH=0: updating %s in the existing %s" % (ADDON, TEST_DB))
+            self.odoo("-c", self.conf, "-d", TEST_DB, "-u", ADDON, "--stop-after-init", "--log-level=warn",
+                      "--no-http")
+        if not args:
+            say("tests of the bootstrap and of uninstalling (plain pytest, Odoo only as a subprocess)")
+            code = self.pytest(["-p", "no:odoo", os.path.join(TOOLS, "tests")])
+            if code:
+                return code
+        say("add-on tests through pytest-odoo (HTTP server on, so HttpCase tests run)")
+        return self.pytest(["--odoo-config", self.conf, "--odoo-database", TEST_DB, "--odoo-http",
+                            "--odoo-log-level", self.env.get("ODOO_LOG_LEVEL", "warn")]
+                           + (args or [os.path.join(REPO, ADDON, "tests")]))
+
+    def pytest(self, args):
+        env = dict(self.odoo_env(), RUNTIME_DIR=self.dir, PYTHONDONTWRITEBYTECODE="1")
+        cmd = [os.path.join(self.venv, "bin", "pytest"), "-p", "no:cacheprovider", "-q", "-rs",
+               "-W", "ignore::DeprecationWarning"] + args
+        return subprocess.run(cmd, cwd=REPO, env=env).returncode
+
+    def cmd_lint(self, _args):
+        self.check_python()
+        self.ensure_venv(self.ensure_odoo())
+        bindir = os.path.join(self.venv, "bin")
+        say("ruff")
+        paths = [p for p in (ADDON, "tools", "benchmarks") if os.path.isdir(os.path.join(REPO, p))]
+        code = run([os.path.join(bindir, "ruff"), "check"] + paths, cwd=REPO, check=False).returncode
+        say("pylint-odoo")
+        code |= run([os.path.join(bindir, "pylint"), "--rcfile", os.path.join(REPO, ".pylintrc"), ADDON],
+                    cwd=REPO, check=False, env=dict(self.env, PYTHONPATH=os.path.join(REPO))).returncode
+        return code
+
+    def cmd_reset(self, _args):
+        self.prepare()
+        self.write_conf()
+        if self.db_exists(DEMO_DB):
+            self.drop_db(DEMO_DB)
+            say("database %s dropped: the next `make run` creates it again" % DEMO_DB)
+        else:
+            say("no database %s to drop" % DEMO_DB)
+
+    def cmd_stop(self, _args):
+        self.stop_postgres()
+
+    def cmd_shell(self, args):
+        self.prepare()
+        self.write_conf()
+        os.execve(self.python, [self.python, "-m", "odoo", "shell", "-c", self.conf, "-d", DEMO_DB] + args,
+                  self.odoo_env())
+
+    def cmd_env(self, _args):
+        """Print shell exports for using the runtime by hand (``eval $(make -s env)``)."""
+        self.prepare()
+        self.write_conf()
+        for key, value in dict(self.pg_env(), PATH=os.path.join(self.venv, "bin") + ":" + self.env["PATH"]).items():
+            print("export %s=%s" % (key, value))
+        print("export ODOO_RC=%s" % self.conf)
+
+
+COMMANDS = ("run", "test", "lint", "reset", "stop", "shell", "env")
+
+
+def main(argv, env=None):
+    if not argv or argv[0] not in COMMANDS:
+        sys.stderr.write("usage: dev.py {%s} [args...]\n" % "|".join(COMMANDS))
+        return 2
+    try:
+        rt = Runtime(env)
+        return getattr(rt, "cmd_" + argv[0])(argv[1:]) or 0
+    except BootstrapError as exc:
+        sys.stderr.write("error: %s\n" % exc)
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted\n")
+        return 130

@@ -12,9 +12,20 @@
     "data": [
         "security/partner_program_security.xml",
         "security/ir.model.access.csv",
+        "security/ir_rule.xml",
+        "data/crm_tag_data.xml",
+        "data/res_partner_activation_data.xml",
+        "data/ir_cron_data.xml",
+        "views/res_partner_grade_views.xml",
+        "views/res_partner_activation_views.xml",
+        "views/res_partner_views.xml",
+        "views/crm_lead_views.xml",
+        "views/crm_team_views.xml",
         "views/partner_program_menus.xml",
     ],
     "demo": [
         "demo/res_partner_grade_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/crm_lead_demo.xml",
     ],
 }

@@ -32,7 +32,6 @@ TOOLS = os.path.join(REPO, "tools")
 ADDON = "partner_program"
 DEMO_DB = "partner_program_demo"
 TEST_DB = "partner_program_test"
-UNINSTALL_DB = "partner_program_uninstall"
 ODOO_PACKAGE = "odoo-19"
 ODOO_SERIES = (19, 0)
 # Debian suites: odoo-19 and most of its symlink targets come from sid; Font Awesome 4.7 and the
@@ -106,7 +105,11 @@ class Runtime:
         self.pylib = os.path.join(self.dir, "pylib")
         self.pgdir = os.path.join(self.dir, "pg")
         self.pgdata = os.path.join(self.pgdir, "data")
-        self.conf = os.path.join(self.dir, "odoo.conf")
+        # Several checkouts may share one runtime (RUNTIME_DIR): each gets its own config and databases.
+        self.conf = os.path.join(self.dir, "odoo-%s.conf" % hashlib.sha1(REPO.encode()).hexdigest()[:8])
+        self.demo_db = self.env.get("DEMO_DB") or DEMO_DB
+        self.test_db = self.env.get("TEST_DB") or TEST_DB
+        self.uninstall_db = self.test_db + "_uninstall"
         self.python = os.path.join(self.venv, "bin", "python")
         self.external_pg = bool(self.env.get("PGHOST"))
         self.is_root = os.geteuid() == 0
@@ -545,31 +548,31 @@ class Runtime:
         self.check_port(port)
         self.prepare()
         self.write_conf(port)
-        if self.db_exists(DEMO_DB) and self.module_state(DEMO_DB, ADDON) != "installed":
-            say("database %s is incomplete (an earlier install stopped): recreating it" % DEMO_DB)
-            self.drop_db(DEMO_DB)
-        if not self.db_exists(DEMO_DB):
-            self.install_db(DEMO_DB, demo=True)
+        if self.db_exists(self.demo_db) and self.module_state(self.demo_db, ADDON) != "installed":
+            say("database %s is incomplete (an earlier install stopped): recreating it" % self.demo_db)
+            self.drop_db(self.demo_db)
+        if not self.db_exists(self.demo_db):
+            self.install_db(self.demo_db, demo=True)
         url = "http://127.0.0.1:%s" % port
         print("", flush=True)
-        print("Partner Program is starting on %s  (database %s, Ctrl-C stops it)" % (url, DEMO_DB))
+        print("Partner Program is starting on %s  (database %s, Ctrl-C stops it)" % (url, self.demo_db))
         print("  admin      login admin / password admin  ->  %s/odoo" % url)
-        for login, kind in self.demo_logins(DEMO_DB):
+        for login, kind in self.demo_logins(self.demo_db):
             print("  %-10s login %s / password %s  ->  %s/my" % (kind, login, login, url))
         print("", flush=True)
         self.check_port(port)
-        os.execve(self.python, [self.python, "-m", "odoo", "-c", self.conf, "-d", DEMO_DB,
-                                "--db-filter", "^%s$" % DEMO_DB, QUIET_WARNINGS] + args, self.odoo_env())
+        os.execve(self.python, [self.python, "-m", "odoo", "-c", self.conf, "-d", self.demo_db,
+                                "--db-filter", "^%s$" % self.demo_db, QUIET_WARNINGS] + args, self.odoo_env())
 
     def cmd_test(self, args):
         self.prepare()
         self.write_conf()
-        if self.env.get("FRESH", "1") != "0" or not self.db_exists(TEST_DB):
-            self.drop_db(TEST_DB)
-            self.install_db(TEST_DB, demo=True)
+        if self.env.get("FRESH", "1") != "0" or not self.db_exists(self.test_db):
+            self.drop_db(self.test_db)
+            self.install_db(self.test_db, demo=True)
         else:
-            say("FRESH=0: updating %s in the existing %s" % (ADDON, TEST_DB))
-            self.odoo("-c", self.conf, "-d", TEST_DB, "-u", ADDON, "--stop-after-init", "--log-level=warn",
+            say("FRESH=0: updating %s in the existing %s" % (ADDON, self.test_db))
+            self.odoo("-c", self.conf, "-d", self.test_db, "-u", ADDON, "--stop-after-init", "--log-level=warn",
                       "--no-http")
         if not args:
             say("tests of the bootstrap and of uninstalling (plain pytest, Odoo only as a subprocess)")
@@ -577,12 +580,12 @@ class Runtime:
             if code:
                 return code
         say("add-on tests through pytest-odoo (HTTP server on, so HttpCase tests run)")
-        return self.pytest(["--odoo-config", self.conf, "--odoo-database", TEST_DB, "--odoo-http",
+        return self.pytest(["--odoo-config", self.conf, "--odoo-database", self.test_db, "--odoo-http",
                             "--odoo-log-level", self.env.get("ODOO_LOG_LEVEL", "warn")]
                            + (args or [os.path.join(REPO, ADDON, "tests")]))
 
     def pytest(self, args):
-        env = dict(self.odoo_env(), RUNTIME_DIR=self.dir, PYTHONDONTWRITEBYTECODE="1")
+        env = dict(self.odoo_env(), RUNTIME_DIR=self.dir, TEST_DB=self.test_db, PYTHONDONTWRITEBYTECODE="1")
         cmd = [os.path.join(self.venv, "bin", "pytest"), "-p", "no:cacheprovider", "-q", "-rs",
                "-W", "ignore::DeprecationWarning"] + args
         return subprocess.run(cmd, cwd=REPO, env=env).returncode
@@ -602,11 +605,11 @@ class Runtime:
     def cmd_reset(self, _args):
         self.prepare()
         self.write_conf()
-        if self.db_exists(DEMO_DB):
-            self.drop_db(DEMO_DB)
-            say("database %s dropped: the next `make run` creates it again" % DEMO_DB)
+        if self.db_exists(self.demo_db):
+            self.drop_db(self.demo_db)
+            say("database %s dropped: the next `make run` creates it again" % self.demo_db)
         else:
-            say("no database %s to drop" % DEMO_DB)
+            say("no database %s to drop" % self.demo_db)
 
     def cmd_stop(self, _args):
         self.stop_postgres()
@@ -614,7 +617,7 @@ class Runtime:
     def cmd_shell(self, args):
         self.prepare()
         self.write_conf()
-        os.execve(self.python, [self.python, "-m", "odoo", "shell", "-c", self.conf, "-d", DEMO_DB] + args,
+        os.execve(self.python, [self.python, "-m", "odoo", "shell", "-c", self.conf, "-d", self.demo_db] + args,
                   self.odoo_env())
 
     def cmd_env(self, _args):

@@ -1,1 +1,5 @@
-
+from . import res_partner_activation
+from . import res_partner_grade
+from . import res_partner
+from . import crm_team
+from . import crm_lead

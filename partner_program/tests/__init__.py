@@ -1,1 +1,4 @@
-from . import test_http, test_install
+from . import test_assignment
+from . import test_http
+from . import test_install
+from . import test_levels

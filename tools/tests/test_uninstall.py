@@ -29,16 +29,16 @@ print("RESULT " + json.dumps({
 
 def test_uninstall_leaves_no_orphan_menus_or_actions():
     runtime = bootstrap.Runtime()
-    assert runtime.db_exists(bootstrap.TEST_DB), "run through `make test`, which installs the test database"
+    assert runtime.db_exists(runtime.test_db), "run through `make test`, which installs the test database"
     runtime.write_conf()
-    runtime.drop_db(bootstrap.UNINSTALL_DB)
-    runtime.odoo("db", "-c", runtime.conf, "duplicate", bootstrap.TEST_DB, bootstrap.UNINSTALL_DB,
+    runtime.drop_db(runtime.uninstall_db)
+    runtime.odoo("db", "-c", runtime.conf, "duplicate", runtime.test_db, runtime.uninstall_db,
                  stdout=subprocess.DEVNULL)
     try:
-        runtime.odoo("module", "uninstall", "-c", runtime.conf, "-d", bootstrap.UNINSTALL_DB, "partner_program",
+        runtime.odoo("module", "uninstall", "-c", runtime.conf, "-d", runtime.uninstall_db, "partner_program",
                      stdout=subprocess.DEVNULL)
         proc = subprocess.run(
-            [runtime.python, "-m", "odoo", "shell", "-c", runtime.conf, "-d", bootstrap.UNINSTALL_DB, "--no-http",
+            [runtime.python, "-m", "odoo", "shell", "-c", runtime.conf, "-d", runtime.uninstall_db, "--no-http",
              "--log-level=warn"],
             input=CHECK, capture_output=True, text=True, env=runtime.odoo_env(), timeout=600,
         )
@@ -46,7 +46,7 @@ def test_uninstall_leaves_no_orphan_menus_or_actions():
         assert lines, proc.stdout + proc.stderr
         result = json.loads(lines[-1][len("RESULT "):])
     finally:
-        runtime.drop_db(bootstrap.UNINSTALL_DB)
+        runtime.drop_db(runtime.uninstall_db)
     assert result == {
         "state": "uninstalled",
         "xmlids": 0,

@@ -1,0 +1,382 @@
+import logging
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+# Rings of real distance (km) tried in order; then the lead's country, then the nearest reseller anywhere.
+ASSIGN_RINGS_KM = (50, 200, 800)
+RING_SAME_COUNTRY = len(ASSIGN_RINGS_KM) + 1
+RING_NEAREST = len(ASSIGN_RINGS_KM) + 2
+# Leads picked by one run of the scheduled action.
+CRON_BATCH = 1000
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    partner_latitude = fields.Float("Geo Latitude", digits=(10, 7))
+    partner_longitude = fields.Float("Geo Longitude", digits=(10, 7))
+    partner_assigned_id = fields.Many2one(
+        "res.partner",
+        "Assigned Partner",
+        tracking=True,
+        index="btree_not_null",
+        domain="[('grade_id', '!=', False), '|', ('company_id', '=', False), ('company_id', '=', company_id)]",
+        help="Reseller this lead is forwarded to.",
+    )
+    partner_declined_ids = fields.Many2many(
+        "res.partner",
+        "crm_lead_declined_partner",
+        "lead_id",
+        "partner_id",
+        string="Partner not interested",
+        help="Resellers that declined this lead: automatic assignment never proposes them again.",
+    )
+    date_partner_assign = fields.Date(
+        "Partner Assignment Date",
+        compute="_compute_date_partner_assign",
+        store=True,
+        readonly=False,
+        copy=True,
+        help="Last date this lead was assigned to a reseller.",
+    )
+
+    @api.depends("partner_assigned_id")
+    def _compute_date_partner_assign(self):
+        today = fields.Date.context_today(self)
+        for lead in self:
+            lead.date_partner_assign = today if lead.partner_assigned_id else False
+
+    # ------------------------------------------------------------------ assignment
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._add_salesperson_of_assigned_partner(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._add_salesperson_of_assigned_partner(vals)
+        return super().write(vals)
+
+    def _add_salesperson_of_assigned_partner(self, vals):
+        """The assigned reseller's salesperson follows the lead, unless the caller sets one."""
+        if vals.get("partner_assigned_id") and "user_id" not in vals:
+            salesperson = self.env["res.partner"].browse(vals["partner_assigned_id"]).user_id
+            if salesperson:
+                vals["user_id"] = salesperson.id
+
+    def action_assign_partner(self):
+        """Button and list action: assign automatically, then tell the user what happened."""
+        summary = self.assign_partner()
+        messages, kind = [], "success"
+        if summary["assigned"]:
+            messages.append(self.env._("%(count)s lead(s) assigned to a reseller.", count=len(summary["assigned"])))
+        if summary["no_country"]:
+            kind = "warning"
+            messages.append(self.env._(
+                "No country on %(names)s: tagged 'No partner available'.",
+                names=", ".join(summary["no_country"].mapped("name")),
+            ))
+        if summary["unavailable"]:
+            kind = "warning"
+            messages.append(self.env._(
+                "No eligible reseller for %(names)s: tagged 'No partner available'.",
+                names=", ".join(summary["unavailable"].mapped("name")),
+            ))
+        if summary["geocoder_error"]:
+            kind = "warning"
+            messages.append(self.env._(
+                "The geocoder could not be reached (%(error)s): leads without coordinates were matched by "
+                "country, state and city instead.",
+                error=summary["geocoder_error"],
+            ))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Partner assignment"),
+                "message": "\n".join(messages) or self.env._("Nothing to assign."),
+                "type": kind,
+                "sticky": kind != "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def assign_partner(self, partner_id=False):
+        """Assign resellers to the leads in ``self``.
+
+        With ``partner_id``, every lead gets that reseller (manual assignment). Without it, each lead
+        gets the fairest eligible reseller of the nearest ring, see ``_assign_partner_auto``.
+
+        :return: dict with the recordsets ``assigned``, ``no_country`` and ``unavailable``, and
+            ``geocoder_error`` (the geocoder's message, or False)
+        """
+        self.check_access("write")
+        if partner_id:
+            self.write({"partner_assigned_id": partner_id})
+            return {"assigned": self, "no_country": self.browse(), "unavailable": self.browse(),
+                    "geocoder_error": False}
+        return self._assign_partner_auto()
+
+    def _assign_partner_auto(self):
+        leads = self.filtered(lambda lead: lead.active and lead.won_status == "pending")
+        no_country = leads.filtered(lambda lead: not lead.country_id)
+        leads -= no_country
+        geocoder_error = leads._assign_geo_localize()
+
+        # Smooth weighted round-robin: every candidate earns its weight, the richest wins and pays the
+        # total. Over many leads each reseller's share tends to its weight, with no dice involved.
+        credit, load, capacity = {}, {}, {}
+        choices, reasons, full = {}, {}, set()
+        todo = leads
+        while todo:
+            full_before = len(full)
+            candidates = todo._assign_partner_candidates(exclude_ids=full)
+            retry = []
+            for lead_id in todo.ids:
+                rows = [row for row in candidates.get(lead_id, ()) if row["partner_id"] not in full]
+                if not rows:
+                    if lead_id in candidates:
+                        retry.append(lead_id)  # its ring filled up during this run: look further out
+                    continue
+                for row in rows:
+                    pid = row["partner_id"]
+                    credit.setdefault(pid, row["credit"])
+                    load.setdefault(pid, row["open_leads"])
+                    capacity.setdefault(pid, row["capacity"])
+                    credit[pid] += row["weight"]
+                total = sum(row["weight"] for row in rows)
+                best = max(rows, key=lambda row: (credit[row["partner_id"]], -(row["distance"] or 0),
+                                                  -row["partner_id"]))
+                pid = best["partner_id"]
+                credit[pid] -= total
+                load[pid] += 1
+                if capacity[pid] and load[pid] >= capacity[pid]:
+                    full.add(pid)
+                choices[lead_id] = pid
+                reasons[lead_id] = dict(best, total=total, candidates=len(rows))
+            if not retry or (len(retry) == len(todo) and len(full) == full_before):
+                break
+            todo = self.browse(retry)
+        unavailable = leads.filtered(lambda lead: lead.id not in choices)
+        leads._apply_partner_choices(choices, reasons)
+        self._store_assign_credit(credit)
+        tag = self.env.ref("partner_program.tag_no_partner_available", raise_if_not_found=False)
+        if tag and (no_country | unavailable):
+            (no_country | unavailable).write({"tag_ids": [fields.Command.link(tag.id)]})
+        return {
+            "assigned": leads - unavailable,
+            "no_country": no_country,
+            "unavailable": unavailable,
+            "geocoder_error": geocoder_error,
+        }
+
+    def _assign_geo_localize(self):
+        """Give coordinates to the leads that have none; on the first geocoder failure, stop asking.
+
+        :return: False, or the geocoder's error message (the leads then keep no coordinates and are
+            matched by country, state and city).
+        """
+        for lead in self.with_context(lang="en_US"):
+            if lead.partner_latitude or lead.partner_longitude:
+                continue
+            try:
+                result = self.env["res.partner"]._geo_localize(
+                    lead.street, lead.zip, lead.city, lead.state_id.name, lead.country_id.name
+                )
+            except Exception as error:  # noqa: BLE001 - any failure of the remote service means "unreachable"
+                _logger.info("Geocoder unreachable during partner assignment: %s", error)
+                return str(error.args[0] if isinstance(error, UserError) and error.args else error)
+            if result:
+                lead.write({"partner_latitude": result[0], "partner_longitude": result[1]})
+        return False
+
+    def _assign_partner_candidates(self, exclude_ids=()):
+        """One query for all leads: the eligible resellers of each lead's nearest non-empty ring.
+
+        :return: {lead_id: [row]}, each row a dict with partner_id, weight, distance (km or None), ring,
+            and the reseller's capacity, open_leads and round-robin credit
+        """
+        if not self:
+            return {}
+        self.env["crm.lead"].flush_model()
+        self.env["res.partner"].flush_model()
+        self.env["res.partner.grade"].flush_model()
+        rings = ASSIGN_RINGS_KM
+        query = SQL(
+            """
+            WITH lead AS (
+                SELECT l.id, l.country_id, l.state_id, l.company_id,
+                       NULLIF(lower(trim(l.city)), '') AS city,
+                       CASE WHEN l.partner_latitude <> 0 OR l.partner_longitude <> 0
+                            THEN l.partner_latitude END AS lat,
+                       CASE WHEN l.partner_latitude <> 0 OR l.partner_longitude <> 0
+                            THEN l.partner_longitude END AS lon
+                  FROM crm_lead l
+                 WHERE l.id = ANY(%(lead_ids)s)
+            ), reseller AS (
+                SELECT p.id, p.country_id, p.state_id, p.company_id, p.partner_weight AS weight,
+                       NULLIF(lower(trim(p.city)), '') AS city,
+                       CASE WHEN p.partner_latitude <> 0 OR p.partner_longitude <> 0
+                            THEN p.partner_latitude END AS lat,
+                       CASE WHEN p.partner_latitude <> 0 OR p.partner_longitude <> 0
+                            THEN p.partner_longitude END AS lon,
+                       coalesce(p.partner_capacity, 0) AS capacity, coalesce(p.partner_assign_credit, 0) AS credit
+                  FROM res_partner p
+                  JOIN res_partner_grade g ON g.id = p.grade_id AND g.active
+                 WHERE p.active AND p.is_company AND p.partner_weight > 0
+                   AND NOT p.id = ANY(%(exclude_ids)s)
+            ), load AS (
+                SELECT partner_assigned_id AS partner_id, count(*) AS open_leads
+                  FROM crm_lead
+                 WHERE partner_assigned_id IN (SELECT id FROM reseller WHERE capacity > 0)
+                   AND active AND won_status = 'pending'
+                 GROUP BY partner_assigned_id
+            ), pair AS (
+                SELECT lead.id AS lead_id, r.id AS partner_id, r.weight, r.capacity, r.credit,
+                       coalesce(load.open_leads, 0) AS open_leads,
+                       CASE WHEN lead.lat IS NOT NULL AND r.lat IS NOT NULL THEN
+                           2 * 6371 * asin(least(1, sqrt(
+                               power(sin(radians(r.lat - lead.lat) / 2), 2)
+                               + cos(radians(lead.lat)) * cos(radians(r.lat))
+                                 * power(sin(radians(r.lon - lead.lon) / 2), 2))))
+                       END AS distance,
+                       lead.country_id = r.country_id AS same_country,
+                       lead.country_id = r.country_id AND lead.city = r.city AS same_city,
+                       lead.country_id = r.country_id AND lead.state_id = r.state_id AS same_state
+                  FROM lead
+                  JOIN reseller r ON r.company_id IS NULL OR lead.company_id IS NULL
+                                  OR r.company_id = lead.company_id
+                  LEFT JOIN load ON load.partner_id = r.id
+                 WHERE (r.capacity = 0 OR coalesce(load.open_leads, 0) < r.capacity)
+                   AND NOT EXISTS (SELECT 1 FROM crm_lead_declined_partner d
+                                    WHERE d.lead_id = lead.id AND d.partner_id = r.id)
+            ), ringed AS (
+                SELECT lead_id, partner_id, weight, capacity, credit, open_leads, distance,
+                       CASE WHEN distance <= %(ring1)s OR (distance IS NULL AND same_city) THEN 1
+                            WHEN distance <= %(ring2)s OR (distance IS NULL AND same_state) THEN 2
+                            WHEN distance <= %(ring3)s THEN 3
+                            WHEN same_country THEN %(ring_country)s
+                            WHEN distance IS NOT NULL THEN %(ring_nearest)s
+                       END AS ring
+                  FROM pair
+            ), best AS (
+                SELECT *, min(ring) OVER (PARTITION BY lead_id) AS best_ring,
+                       row_number() OVER (PARTITION BY lead_id, ring ORDER BY distance, partner_id) AS rank_in_ring
+                  FROM ringed
+                 WHERE ring IS NOT NULL
+            )
+            SELECT lead_id, partner_id, weight, capacity, credit, open_leads, distance, ring
+              FROM best
+             WHERE ring = best_ring AND (ring < %(ring_nearest)s OR rank_in_ring = 1)
+             ORDER BY lead_id, partner_id
+            """,
+            lead_ids=list(self.ids),
+            exclude_ids=list(exclude_ids),
+            ring1=rings[0],
+            ring2=rings[1],
+            ring3=rings[2],
+            ring_country=RING_SAME_COUNTRY,
+            ring_nearest=RING_NEAREST,
+        )
+        self.env.cr.execute(query)
+        result = defaultdict(list)
+        for row in self.env.cr.dictfetchall():
+            result[row["lead_id"]].append(row)
+        return result
+
+    def _apply_partner_choices(self, choices, reasons):
+        """Write the chosen resellers (one write per reseller) and explain each choice in the chatter."""
+        by_partner = defaultdict(list)
+        for lead_id, partner_id in choices.items():
+            by_partner[partner_id].append(lead_id)
+        partners = self.env["res.partner"].browse(list(by_partner))
+        # The explanation below replaces the tracking message: one batched log instead of one per lead;
+        # salespeople become followers without one "you have been assigned" mail per lead (as crm's own
+        # lead assignment does).
+        untracked = self.with_context(mail_notrack=True, mail_auto_subscribe_no_notify=True)
+        for partner in partners:
+            leads = untracked.browse(by_partner[partner.id])
+            user = partner.user_id
+            # A new salesperson makes crm look up a team lead by lead (two queries each): look it up
+            # once per lead type here and write it along.
+            moving = leads.filtered(lambda lead, user=user: user and not (
+                lead.team_id and user in (lead.team_id.member_ids | lead.team_id.user_id)))
+            if leads - moving:
+                (leads - moving).write({"partner_assigned_id": partner.id})
+            for lead_type, team_domain in (("lead", [("use_leads", "=", True)]),
+                                           ("opportunity", [("use_opportunities", "=", True)])):
+                group = moving.filtered(lambda lead, lead_type=lead_type: lead.type == lead_type)
+                if group:
+                    team = self.env["crm.team"]._get_default_team_id(user_id=user.id, domain=team_domain)
+                    group.write({"partner_assigned_id": partner.id, "team_id": team.id})
+        bodies = {}
+        for lead_id, partner_id in choices.items():
+            reason = reasons[lead_id]
+            distance = reason["distance"]
+            partner = partners.browse(partner_id)
+            bodies[lead_id] = Markup("<p>%s</p>") % self.env._(
+                "Assigned to reseller %(partner)s (%(level)s): %(ring)s%(distance)s; weight %(weight)s of "
+                "%(total)s among %(count)s eligible reseller(s).",
+                partner=partner.display_name,
+                level=partner.grade_id.name or "-",
+                ring=self._ring_label(reason["ring"], distance),
+                distance=(" (%.1f km)" % distance) if distance is not None else "",
+                weight=reason["weight"],
+                total=reason["total"],
+                count=reason["candidates"],
+            )
+        if bodies:
+            self.browse(list(bodies))._message_log_batch(bodies=bodies)
+
+    def _ring_label(self, ring, distance):
+        if ring <= len(ASSIGN_RINGS_KM):
+            if distance is None:
+                return self.env._("same city") if ring == 1 else self.env._("same state")
+            return self.env._("within %(km)s km", km=ASSIGN_RINGS_KM[ring - 1])
+        if ring == RING_SAME_COUNTRY:
+            return self.env._("same country")
+        return self.env._("nearest reseller anywhere")
+
+    def _store_assign_credit(self, credit):
+        if not credit:
+            return
+        self.env.execute_query(SQL(
+            """UPDATE res_partner p SET partner_assign_credit = v.credit
+                 FROM unnest(%s::int[], %s::float8[]) AS v(id, credit)
+                WHERE p.id = v.id""",
+            list(credit), list(credit.values()),
+        ))
+        self.env["res.partner"].invalidate_model(["partner_assign_credit"])
+
+    @api.model
+    def _cron_assign_partner(self):
+        """Scheduled action: assign the unassigned open leads of the teams that ask for it."""
+        teams = self.env["crm.team"].search([("assign_partner_auto", "=", True)])
+        if not teams:
+            return
+        tag = self.env.ref("partner_program.tag_no_partner_available", raise_if_not_found=False)
+        domain = [
+            ("team_id", "in", teams.ids),
+            ("partner_assigned_id", "=", False),
+            ("won_status", "=", "pending"),
+        ]
+        if tag:
+            domain.append(("tag_ids", "not in", tag.ids))
+        self.search(domain, limit=CRON_BATCH, order="id")._assign_partner_auto()
+
+    def _merge_get_fields(self):
+        return super()._merge_get_fields() + [
+            "partner_latitude", "partner_longitude", "partner_assigned_id", "date_partner_assign",
+        ]
+
+    def _prepare_customer_values(self, partner_name, is_company=False, parent_id=False):
+        values = super()._prepare_customer_values(partner_name, is_company=is_company, parent_id=parent_id)
+        values.update(partner_latitude=self.partner_latitude, partner_longitude=self.partner_longitude)
+        return values

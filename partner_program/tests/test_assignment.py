@@ -1,0 +1,161 @@
+from collections import Counter
+from unittest.mock import patch
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import GRENOBLE, LYON, NEW_YORK, PARIS, VILLEURBANNE, PartnerProgramCase
+
+
+@tagged("post_install", "-at_install")
+class TestAssignment(PartnerProgramCase):
+    def test_weight_zero_never_gets_a_lead(self):
+        sleeping = self._reseller("Sleeping", LYON, grade=self.grade_zero)
+        awake = self._reseller("Awake", GRENOBLE, grade=self.grade_bronze)
+        leads = self._leads(20, LYON)
+        leads.assign_partner()
+        self.assertEqual(sleeping.partner_weight, 0)
+        self.assertEqual(leads.partner_assigned_id, awake)
+
+    def test_declined_partner_never_gets_the_lead_again(self):
+        near = self._reseller("Near", LYON)
+        far = self._reseller("Far", PARIS)
+        lead = self._leads(1, LYON, partner_declined_ids=[(4, near.id)])
+        lead.assign_partner()
+        self.assertEqual(lead.partner_assigned_id, far)
+
+    def test_nearby_partner_beats_a_far_one_whatever_the_weight(self):
+        near = self._reseller("Near", VILLEURBANNE, grade=self.grade_bronze)
+        self._reseller("Far but gold", PARIS, grade=self.grade_gold)
+        lead = self._leads(1, LYON)
+        lead.assign_partner()
+        self.assertEqual(lead.partner_assigned_id, near)
+        self.assertEqual(lead.date_partner_assign, lead.create_date.date())
+        explanation = lead.message_ids[:1].body
+        self.assertIn("Near", explanation)
+        self.assertIn("within 50 km", explanation)
+        self.assertRegex(explanation, r"\((4|5)\.\d km\)")  # the distance, about 5 km
+
+    def test_rings_then_country_then_nearest_anywhere(self):
+        paris = self._reseller("Paris", PARIS)
+        lead_grenoble = self._leads(1, GRENOBLE)
+        lead_grenoble.assign_partner()
+        self.assertEqual(lead_grenoble.partner_assigned_id, paris)
+        self.assertIn("within 800 km", lead_grenoble.message_ids[:1].body)
+        lead_us = self._leads(1, NEW_YORK, country=self.us)
+        lead_us.assign_partner()
+        self.assertEqual(lead_us.partner_assigned_id, paris)
+        self.assertIn("nearest reseller anywhere", lead_us.message_ids[:1].body)
+
+    def test_fairness_follows_level_weights(self):
+        resellers = (self._reseller("Bronze", LYON, grade=self.grade_bronze)
+                     | self._reseller("Silver", LYON, grade=self.grade_silver)
+                     | self._reseller("Gold", LYON, grade=self.grade_gold))
+        leads = self._leads(1200, VILLEURBANNE)
+        # Several runs, as a salesperson or the scheduled action would do them.
+        for batch in (leads[:7], leads[7:300], leads[300:301], leads[301:]):
+            batch.assign_partner()
+        counts = Counter(lead.partner_assigned_id.name for lead in leads)
+        self.assertEqual(sum(counts.values()), 1200)
+        for reseller in resellers:
+            share = counts[reseller.name] / 1200
+            expected = reseller.partner_weight / 6
+            self.assertAlmostEqual(share, expected, delta=0.05 * expected, msg=reseller.name)
+
+    def test_capacity_is_respected(self):
+        near = self._reseller("Near but small", LYON, partner_capacity=3)
+        far = self._reseller("Far", PARIS)
+        self._leads(1, LYON, partner_assigned_id=near.id)  # already holds one open lead
+        leads = self._leads(5, LYON)
+        leads.assign_partner()
+        self.assertEqual(len(leads.filtered(lambda lead: lead.partner_assigned_id == near)), 2)
+        self.assertEqual(len(leads.filtered(lambda lead: lead.partner_assigned_id == far)), 3)
+        self.assertEqual(near.assigned_lead_open_count, 3)
+
+    def test_lead_without_country_is_tagged_and_named(self):
+        self._reseller("Lyon", LYON)
+        lead = self._leads(1, country=self.env["res.country"], name="Nowhere Inc")
+        action = lead.action_assign_partner()
+        self.assertFalse(lead.partner_assigned_id)
+        self.assertIn(self.env.ref("partner_program.tag_no_partner_available"), lead.tag_ids)
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("Nowhere Inc", action["params"]["message"])
+
+    def test_unreachable_geocoder_falls_back_to_city_state_country(self):
+        lyon = self._reseller("Lyon", LYON, city="Lyon")
+        self._reseller("Paris", PARIS, city="Paris")
+        lead = self._leads(1, city="LYON ", street="1 Place Bellecour")
+        geocoder = type(self.env["base.geocoder"])
+        with patch.object(geocoder, "geo_find", side_effect=UserError("Error with geolocation server: offline")):
+            action = lead.action_assign_partner()
+        self.assertEqual(lead.partner_assigned_id, lyon)
+        self.assertIn("same city", lead.message_ids[:1].body)
+        self.assertIn("could not be reached", action["params"]["message"])
+        self.assertIn("offline", action["params"]["message"])
+
+    def test_answering_geocoder_gives_coordinates(self):
+        near = self._reseller("Villeurbanne", VILLEURBANNE)
+        self._reseller("Paris", PARIS)
+        lead = self._leads(1, city="Lyon")
+        geocoder = type(self.env["base.geocoder"])
+        with patch.object(geocoder, "geo_find", return_value=LYON) as geo_find:
+            summary = lead.assign_partner()
+        self.assertTrue(geo_find.called)
+        self.assertFalse(summary["geocoder_error"])
+        self.assertAlmostEqual(lead.partner_latitude, LYON[0], places=4)
+        self.assertEqual(lead.partner_assigned_id, near)
+
+    def test_manual_assignment_brings_the_partner_salesperson(self):
+        reseller = self._reseller("Lyon", LYON)
+        lead = self._leads(1, LYON, user_id=False)
+        lead.assign_partner(partner_id=reseller.id)
+        self.assertEqual(lead.partner_assigned_id, reseller)
+        self.assertEqual(lead.user_id, self.salesperson)
+        self.assertTrue(lead.date_partner_assign)
+
+    def test_assignment_run_by_a_salesperson(self):
+        reseller = self._reseller("Lyon", LYON)
+        leads = self._leads(3, LYON)
+        leads.with_user(self.salesperson).action_assign_partner()
+        self.assertEqual(leads.partner_assigned_id, reseller)
+
+    def test_portal_and_public_users_cannot_assign_or_read_leads(self):
+        reseller = self._reseller("Lyon", LYON)
+        lead = self._leads(1, LYON)
+        portal = new_test_user(self.env, "pp_portal", groups="base.group_portal")
+        public = self.env.ref("base.public_user")
+        for user in (portal, public):
+            with self.assertRaises(AccessError):
+                lead.with_user(user).read(["name"])
+            with self.assertRaises(AccessError):
+                lead.with_user(user).assign_partner()
+            with self.assertRaises(AccessError):
+                lead.with_user(user).assign_partner(partner_id=reseller.id)
+        self.assertFalse(lead.partner_assigned_id)
+
+    def test_scheduled_action_assigns_unassigned_leads_of_chosen_teams(self):
+        reseller = self._reseller("Lyon", LYON)
+        team_on = self.env["crm.team"].create({"name": "Resellers team", "assign_partner_auto": True})
+        team_off = self.env["crm.team"].create({"name": "Direct team"})
+        lead_on = self._leads(1, LYON, team_id=team_on.id)
+        lead_off = self._leads(1, LYON, team_id=team_off.id)
+        self.env["crm.lead"]._cron_assign_partner()
+        self.assertEqual(lead_on.partner_assigned_id, reseller)
+        self.assertFalse(lead_off.partner_assigned_id)
+
+    def test_query_count_does_not_grow_with_the_number_of_leads(self):
+        for name, coords in (("A", LYON), ("B", VILLEURBANNE), ("C", LYON)):
+            self._reseller(name, coords)
+        self._leads(3, LYON).assign_partner()  # warm the caches
+
+        def queries(count):
+            leads = self._leads(count, LYON)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            leads.assign_partner()
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        few, many = queries(10), queries(200)
+        self.assertLessEqual(many, few + 2, "10 leads: %s queries, 200 leads: %s" % (few, many))

@@ -411,6 +411,20 @@ class Runtime:
                                   os.path.join(self.pgdir, "postgresql.log"), "-w", "-o", opts, "start"]),
                 quiet=True)
 
+    def ensure_chromium(self):
+        """Browser tours (HttpCase.start_tour) need a Chromium; Debian's package does."""
+        if any(shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")):
+            return
+        if self.is_root and shutil.which("apt-get"):
+            say("installing Debian's chromium for the browser tours")
+            env = dict(self.env, DEBIAN_FRONTEND="noninteractive")
+            if run(["apt-get", "install", "-y", "-q", "chromium"], check=False, quiet=True, env=env,
+                   stderr=subprocess.DEVNULL).returncode:
+                run(["apt-get", "update", "-q"], quiet=True, env=env)
+                run(["apt-get", "install", "-y", "-q", "chromium"], quiet=True, env=env)
+            return
+        raise BootstrapError("the browser tours need Chromium: install Debian's package chromium")
+
     def stop_postgres(self):
         if self.external_pg or not os.path.isfile(os.path.join(self.pgdata, "PG_VERSION")):
             say("no embedded PostgreSQL cluster to stop")
@@ -566,6 +580,7 @@ class Runtime:
 
     def cmd_test(self, args):
         self.prepare()
+        self.ensure_chromium()
         self.write_conf()
         if self.env.get("FRESH", "1") != "0" or not self.db_exists(self.test_db):
             self.drop_db(self.test_db)

@@ -617,6 +617,14 @@ class Runtime:
                     cwd=REPO, check=False, env=dict(self.env, PYTHONPATH=os.path.join(REPO))).returncode
         return code
 
+    def cmd_bench(self, args):
+        """benchmarks/bench.py with the runtime's Python (see benchmarks/ and README)."""
+        self.prepare()
+        self.write_conf()
+        env = dict(self.odoo_env(), RUNTIME_DIR=self.dir, PYTHONDONTWRITEBYTECODE="1")
+        return subprocess.run([self.python, os.path.join(REPO, "benchmarks", "bench.py")] + args, cwd=REPO,
+                              env=env).returncode
+
     def cmd_reset(self, _args):
         self.prepare()
         self.write_conf()
@@ -644,7 +652,7 @@ class Runtime:
         print("export ODOO_RC=%s" % self.conf)
 
 
-COMMANDS = ("run", "test", "lint", "reset", "stop", "shell", "env")
+COMMANDS = ("run", "test", "lint", "bench", "reset", "stop", "shell", "env")
 
 
 def main(argv, env=None):

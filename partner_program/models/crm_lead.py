@@ -11,6 +11,7 @@ _logger = logging.getLogger(__name__)
 
 # Rings of real distance (km) tried in order; then the lead's country, then the nearest reseller anywhere.
 ASSIGN_RINGS_KM = (50, 200, 800)
+EARTH_RADIUS_KM = 6371.0
 RING_SAME_COUNTRY = len(ASSIGN_RINGS_KM) + 1
 RING_NEAREST = len(ASSIGN_RINGS_KM) + 2
 # Leads picked by one run of the scheduled action.
@@ -209,76 +210,109 @@ class CrmLead(models.Model):
         self.env["res.partner"].flush_model()
         self.env["res.partner.grade"].flush_model()
         rings = ASSIGN_RINGS_KM
+        # Coordinates are numeric columns: convert them to radians (float8) once per row. Leads with a
+        # reseller within the outer ring only look at resellers inside a latitude/longitude window around
+        # them (a cheap prefilter; rings themselves use the real distance); the others, and leads without
+        # coordinates, are compared with every reseller.
+        band = rings[-1] / EARTH_RADIUS_KM  # outer ring as an angle (radians)
+        distance = SQL(
+            """CASE WHEN lead.lat IS NOT NULL AND r.lat IS NOT NULL THEN
+                   %s * asin(least(1, sqrt(power(sin((r.lat - lead.lat) / 2), 2)
+                                           + lead.cos_lat * r.cos_lat * power(sin((r.lon - lead.lon) / 2), 2))))
+               END""", 2 * EARTH_RADIUS_KM)
+        eligible = SQL(
+            """(r.company_id IS NULL OR lead.company_id IS NULL OR r.company_id = lead.company_id)
+               AND NOT r.id = ANY(lead.declined)""")
         query = SQL(
             """
-            WITH lead AS (
+            WITH lead AS MATERIALIZED (
                 SELECT l.id, l.country_id, l.state_id, l.company_id,
-                       NULLIF(lower(trim(l.city)), '') AS city,
-                       CASE WHEN l.partner_latitude <> 0 OR l.partner_longitude <> 0
-                            THEN l.partner_latitude END AS lat,
-                       CASE WHEN l.partner_latitude <> 0 OR l.partner_longitude <> 0
-                            THEN l.partner_longitude END AS lon
+                       NULLIF(lower(trim(l.city)), '') AS city, g.lat, g.lon, cos(g.lat) AS cos_lat,
+                       CASE WHEN cos(g.lat) > sin(%(band)s) THEN asin(sin(%(band)s) / cos(g.lat)) ELSE pi() END
+                           AS lon_band,
+                       ARRAY(SELECT d.partner_id FROM crm_lead_declined_partner d WHERE d.lead_id = l.id)
+                           AS declined
                   FROM crm_lead l
+                  CROSS JOIN LATERAL (
+                      SELECT CASE WHEN l.partner_latitude <> 0 OR l.partner_longitude <> 0
+                                  THEN radians(l.partner_latitude::float8) END AS lat,
+                             CASE WHEN l.partner_latitude <> 0 OR l.partner_longitude <> 0
+                                  THEN radians(l.partner_longitude::float8) END AS lon
+                  ) g
                  WHERE l.id = ANY(%(lead_ids)s)
-            ), reseller AS (
+            ), reseller AS MATERIALIZED (
                 SELECT p.id, p.country_id, p.state_id, p.company_id, p.partner_weight AS weight,
-                       NULLIF(lower(trim(p.city)), '') AS city,
-                       CASE WHEN p.partner_latitude <> 0 OR p.partner_longitude <> 0
-                            THEN p.partner_latitude END AS lat,
-                       CASE WHEN p.partner_latitude <> 0 OR p.partner_longitude <> 0
-                            THEN p.partner_longitude END AS lon,
-                       coalesce(p.partner_capacity, 0) AS capacity, coalesce(p.partner_assign_credit, 0) AS credit
+                       NULLIF(lower(trim(p.city)), '') AS city, g.lat, g.lon, cos(g.lat) AS cos_lat,
+                       coalesce(p.partner_capacity, 0) AS capacity,
+                       coalesce(p.partner_assign_credit, 0) AS credit,
+                       coalesce(load.open_leads, 0) AS open_leads
                   FROM res_partner p
-                  JOIN res_partner_grade g ON g.id = p.grade_id AND g.active
+                  JOIN res_partner_grade grade ON grade.id = p.grade_id AND grade.active
+                  CROSS JOIN LATERAL (
+                      SELECT CASE WHEN p.partner_latitude <> 0 OR p.partner_longitude <> 0
+                                  THEN radians(p.partner_latitude::float8) END AS lat,
+                             CASE WHEN p.partner_latitude <> 0 OR p.partner_longitude <> 0
+                                  THEN radians(p.partner_longitude::float8) END AS lon
+                  ) g
+                  LEFT JOIN LATERAL (
+                      SELECT count(*) AS open_leads
+                        FROM crm_lead o
+                       WHERE p.partner_capacity > 0
+                         AND o.partner_assigned_id = p.id AND o.active AND o.won_status = 'pending'
+                  ) load ON TRUE
                  WHERE p.active AND p.is_company AND p.partner_weight > 0
                    AND NOT p.id = ANY(%(exclude_ids)s)
-            ), load AS (
-                SELECT partner_assigned_id AS partner_id, count(*) AS open_leads
-                  FROM crm_lead
-                 WHERE partner_assigned_id IN (SELECT id FROM reseller WHERE capacity > 0)
-                   AND active AND won_status = 'pending'
-                 GROUP BY partner_assigned_id
-            ), pair AS (
-                SELECT lead.id AS lead_id, r.id AS partner_id, r.weight, r.capacity, r.credit,
-                       coalesce(load.open_leads, 0) AS open_leads,
-                       CASE WHEN lead.lat IS NOT NULL AND r.lat IS NOT NULL THEN
-                           2 * 6371 * asin(least(1, sqrt(
-                               power(sin(radians(r.lat - lead.lat) / 2), 2)
-                               + cos(radians(lead.lat)) * cos(radians(r.lat))
-                                 * power(sin(radians(r.lon - lead.lon) / 2), 2))))
-                       END AS distance,
-                       lead.country_id = r.country_id AS same_country,
-                       lead.country_id = r.country_id AND lead.city = r.city AS same_city,
-                       lead.country_id = r.country_id AND lead.state_id = r.state_id AS same_state
+                   AND (coalesce(p.partner_capacity, 0) = 0 OR load.open_leads < p.partner_capacity)
+            ), near AS MATERIALIZED (
+                SELECT lead.id AS lead_id, r.id AS partner_id, dist.distance,
+                       CASE WHEN dist.distance <= %(ring1)s THEN 1
+                            WHEN dist.distance <= %(ring2)s THEN 2 ELSE 3 END AS ring
                   FROM lead
-                  JOIN reseller r ON r.company_id IS NULL OR lead.company_id IS NULL
-                                  OR r.company_id = lead.company_id
-                  LEFT JOIN load ON load.partner_id = r.id
-                 WHERE (r.capacity = 0 OR coalesce(load.open_leads, 0) < r.capacity)
-                   AND NOT EXISTS (SELECT 1 FROM crm_lead_declined_partner d
-                                    WHERE d.lead_id = lead.id AND d.partner_id = r.id)
-            ), ringed AS (
-                SELECT lead_id, partner_id, weight, capacity, credit, open_leads, distance,
-                       CASE WHEN distance <= %(ring1)s OR (distance IS NULL AND same_city) THEN 1
-                            WHEN distance <= %(ring2)s OR (distance IS NULL AND same_state) THEN 2
-                            WHEN distance <= %(ring3)s THEN 3
-                            WHEN same_country THEN %(ring_country)s
-                            WHEN distance IS NOT NULL THEN %(ring_nearest)s
+                  JOIN reseller r
+                    ON r.lat BETWEEN lead.lat - %(band)s AND lead.lat + %(band)s
+                   AND least(abs(r.lon - lead.lon), 2 * pi() - abs(r.lon - lead.lon)) <= lead.lon_band
+                   AND %(eligible)s
+                 CROSS JOIN LATERAL (SELECT %(distance)s AS distance) dist
+                 WHERE dist.distance <= %(ring3)s
+            ), far AS (
+                SELECT lead.id AS lead_id, r.id AS partner_id, dist.distance,
+                       CASE WHEN dist.distance IS NULL AND lead.country_id = r.country_id
+                                 AND lead.city = r.city THEN 1
+                            WHEN dist.distance IS NULL AND lead.country_id = r.country_id
+                                 AND lead.state_id = r.state_id THEN 2
+                            WHEN lead.country_id = r.country_id THEN %(ring_country)s
+                            WHEN dist.distance IS NOT NULL THEN %(ring_nearest)s
                        END AS ring
-                  FROM pair
+                  FROM lead
+                  JOIN reseller r ON %(eligible)s
+                 CROSS JOIN LATERAL (SELECT %(distance)s AS distance) dist
+                 WHERE NOT EXISTS (SELECT 1 FROM near WHERE near.lead_id = lead.id)
+            ), pair AS (
+                SELECT * FROM near
+                 UNION ALL
+                SELECT * FROM far WHERE ring IS NOT NULL
             ), best AS (
-                SELECT *, min(ring) OVER (PARTITION BY lead_id) AS best_ring,
-                       row_number() OVER (PARTITION BY lead_id, ring ORDER BY distance, partner_id) AS rank_in_ring
-                  FROM ringed
-                 WHERE ring IS NOT NULL
+                SELECT lead_id, min(ring) AS ring FROM pair GROUP BY lead_id
+            ), chosen AS (
+                SELECT pair.* FROM pair JOIN best USING (lead_id, ring) WHERE ring < %(ring_nearest)s
+                 UNION ALL
+                SELECT * FROM (
+                    SELECT DISTINCT ON (lead_id) pair.*
+                      FROM pair JOIN best USING (lead_id, ring)
+                     WHERE ring = %(ring_nearest)s
+                     ORDER BY lead_id, distance, partner_id
+                ) nearest
             )
-            SELECT lead_id, partner_id, weight, capacity, credit, open_leads, distance, ring
-              FROM best
-             WHERE ring = best_ring AND (ring < %(ring_nearest)s OR rank_in_ring = 1)
-             ORDER BY lead_id, partner_id
+            SELECT chosen.lead_id, chosen.partner_id, r.weight, r.capacity, r.credit, r.open_leads,
+                   chosen.distance, chosen.ring
+              FROM chosen JOIN reseller r ON r.id = chosen.partner_id
+             ORDER BY chosen.lead_id, chosen.partner_id
             """,
             lead_ids=list(self.ids),
             exclude_ids=list(exclude_ids),
+            band=band,
+            distance=distance,
+            eligible=eligible,
             ring1=rings[0],
             ring2=rings[1],
             ring3=rings[2],

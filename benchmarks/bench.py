@@ -1,0 +1,423 @@
+"""Benchmarks, side by side with Odoo's own Resellers module (website_crm_partner_assign).
+
+Run with `make bench` (optionally `make bench ARGS="--leads 2000 --reps 5"`). It builds two databases of
+the same seeded synthetic data, one with partner_program and one with website_crm_partner_assign,
+measures both in one run and writes benchmarks/RESULTS.md. Databases are kept between runs and rebuilt
+when the sizes or the seed change (--rebuild forces it).
+
+Each phase that needs Odoo runs in its own process (`bench.py phase NAME ...`), so that one process
+never holds two registries.
+"""
+import argparse
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tools"))
+
+import bootstrap  # noqa: E402
+
+SIDES = {"ours": "partner_program", "odoo": "website_crm_partner_assign"}
+DB = {"ours": "pp_bench_ours", "odoo": "pp_bench_odoo"}
+# (xmlid in base, centre latitude, centre longitude, spread in degrees)
+COUNTRIES = [
+    ("fr", 46.6, 2.4, 2.5), ("de", 51.1, 10.4, 2.0), ("be", 50.6, 4.6, 0.5), ("es", 40.2, -3.6, 2.5),
+    ("it", 42.8, 12.5, 2.5), ("uk", 53.0, -1.5, 2.0), ("nl", 52.2, 5.3, 0.6), ("ch", 46.8, 8.2, 0.5),
+    ("at", 47.6, 14.1, 1.0), ("pt", 39.6, -8.0, 1.2), ("pl", 52.0, 19.4, 2.0), ("se", 60.1, 15.6, 3.5),
+    ("us", 39.8, -98.6, 9.0), ("ca", 50.0, -96.0, 7.0), ("br", -14.2, -51.9, 7.0), ("mx", 23.6, -102.5, 4.0),
+    ("in", 22.0, 79.0, 5.0), ("jp", 36.2, 138.3, 2.5), ("au", -25.3, 133.8, 7.0), ("za", -30.6, 22.9, 3.5),
+]
+RESELLER_LOGIN = "bench_reseller"
+
+
+# ---------------------------------------------------------------------------------------- helpers
+def summary(values):
+    values = sorted(values)
+    if not values:
+        return {"n": 0}
+    pick = lambda q: values[min(len(values) - 1, int(round(q * (len(values) - 1))))]  # noqa: E731
+    return {"n": len(values), "median": statistics.median(values), "p50": pick(0.5), "p95": pick(0.95),
+            "min": values[0], "max": values[-1]}
+
+
+def odoo_env(conf, db):
+    """An Odoo environment (superuser) on ``db``, for the phases; returns (registry, env factory)."""
+    import odoo
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
+    config.parse_config(["-c", conf, "-d", db, "--log-level=warn", "--log-handler=py.warnings:ERROR"])
+    registry = Registry(db)
+
+    def make(cr):
+        return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+
+    return registry, make
+
+
+def dataset_key(args):
+    return json.dumps({k: getattr(args, k) for k in ("resellers", "leads", "directory", "held", "seed")},
+                      sort_keys=True)
+
+
+# ---------------------------------------------------------------------------------------- phases
+def phase_generate(args):
+    """Fill a fresh database with the seeded synthetic data (same data on both sides)."""
+    registry, make = odoo_env(args.conf, args.db)
+    rnd = random.Random(args.seed)
+    with registry.cursor() as cr:
+        env = make(cr)
+        countries = {code: env.ref("base.%s" % code) for code, *_ in COUNTRIES}
+        Grade = env["res.partner.grade"]
+        grades = [Grade.create({"name": name, "sequence": seq, "partner_weight": weight})
+                  for name, seq, weight in (("Platinum", 0, 4), ("Gold", 1, 3), ("Silver", 2, 2), ("Bronze", 3, 1))]
+        # Directory-only partners: published, with a level that gets no leads.
+        listed = Grade.create({"name": "Listed", "sequence": 9, "partner_weight": 0})
+        Partner = env["res.partner"].with_context(mail_create_nolog=True)
+
+        def place():
+            code, lat, lon, spread = rnd.choice(COUNTRIES)
+            return code, lat + rnd.uniform(-spread, spread), lon + rnd.uniform(-spread, spread)
+
+        def partner_values(index, grade, prefix):
+            code, lat, lon = place()
+            values = {"name": "%s %05d" % (prefix, index), "is_company": True, "grade_id": grade.id,
+                      "country_id": countries[code].id, "city": "City %d" % rnd.randint(1, 200),
+                      "partner_latitude": lat, "partner_longitude": lon, "is_published": True}
+            if "website_description" in Partner._fields:
+                values["website_description"] = "<p>Reseller %d</p>" % index
+            return values
+
+        resellers = Partner.browse()
+        for start in range(0, args.resellers, 500):
+            resellers |= Partner.create([partner_values(i, rnd.choice(grades), "Reseller")
+                                         for i in range(start, min(args.resellers, start + 500))])
+        for start in range(0, max(0, args.directory - args.resellers), 1000):
+            Partner.create([partner_values(i, listed, "Listed")
+                            for i in range(start, min(args.directory - args.resellers, start + 1000))])
+        Lead = env["crm.lead"].with_context(mail_create_nolog=True, tracking_disable=True)
+
+        def lead_values(index, **extra):
+            code, lat, lon = place()
+            return dict({"name": "Bench lead %06d" % index, "type": "lead", "country_id": countries[code].id,
+                         "partner_latitude": lat, "partner_longitude": lon, "expected_revenue": 1000 + index % 50,
+                         "contact_name": "Contact %d" % index, "email_from": "c%d@example.com" % index}, **extra)
+
+        for start in range(0, args.leads, 1000):
+            Lead.create([lead_values(i) for i in range(start, min(args.leads, start + 1000))])
+        holder = resellers[0]
+        for start in range(0, args.held, 1000):
+            Lead.create([lead_values(10**6 + i, partner_assigned_id=holder.id,
+                                     type="lead" if i % 2 else "opportunity")
+                         for i in range(start, min(args.held, start + 1000))])
+        contact = Partner.create({"name": "Bench Reseller User", "parent_id": holder.id,
+                                  "email": "bench@example.com"})
+        env["res.users"].with_context(no_reset_password=True).create({
+            "name": contact.name, "login": RESELLER_LOGIN, "password": RESELLER_LOGIN, "partner_id": contact.id,
+            "group_ids": [(6, 0, [env.ref("base.group_portal").id])],
+        })
+        if "partner.program.partnership" in env and args.partnerships:
+            companies = env["res.partner"].search([("is_company", "=", True), ("grade_id", "!=", False)],
+                                                  limit=args.partnerships)
+            ptype = env["partner.program.type"].search([], limit=1) or env["partner.program.type"].create(
+                {"name": "Reseller"})
+            Partnership = env["partner.program.partnership"].with_context(mail_create_nolog=True,
+                                                                          tracking_disable=True)
+            for start in range(0, len(companies), 1000):
+                Partnership.create([{"partner_id": p.id, "type_id": ptype.id, "grade_id": p.grade_id.id}
+                                    for p in companies[start:start + 1000]])
+        env["ir.config_parameter"].set_param("partner_program.bench_dataset", args.key)
+    print(json.dumps({"ok": True}))
+
+
+def phase_assign(args):
+    """Automatic assignment of all unassigned leads, repeated, each repetition rolled back."""
+    registry, make = odoo_env(args.conf, args.db)
+    runs = []
+    for _ in range(args.reps):
+        with registry.cursor() as cr:
+            env = make(cr)
+            leads = env["crm.lead"].search([("partner_assigned_id", "=", False), ("name", "like", "Bench lead")])
+            env.invalidate_all()
+            queries = cr.sql_log_count
+            start = time.perf_counter()
+            leads.assign_partner()
+            env.flush_all()
+            elapsed = time.perf_counter() - start
+            queries = cr.sql_log_count - queries
+            assigned = env["crm.lead"].search_count([("id", "in", leads.ids), ("partner_assigned_id", "!=", False)])
+            distinct = len(set(leads.mapped("partner_assigned_id").ids))
+            runs.append({"seconds": elapsed, "queries": queries, "leads": len(leads), "assigned": assigned,
+                         "distinct_partners": distinct})
+            cr.rollback()
+    print(json.dumps(runs))
+
+
+FLOOR_SQL = """
+    UPDATE crm_lead l SET partner_assigned_id = pick.partner_id
+      FROM (SELECT l.id AS lead_id,
+                   (SELECT p.id FROM res_partner p
+                     WHERE p.active AND p.partner_weight > 0 AND p.grade_id IS NOT NULL
+                     ORDER BY (p.partner_latitude - l.partner_latitude) ^ 2
+                            + (p.partner_longitude - l.partner_longitude) ^ 2
+                     LIMIT 1) AS partner_id
+              FROM crm_lead l
+             WHERE l.partner_assigned_id IS NULL AND l.name LIKE 'Bench lead%%') pick
+     WHERE l.id = pick.lead_id
+"""
+
+
+def phase_floor(args):
+    """The floor: nearest eligible reseller for every lead in one SQL statement (no fairness, no chatter)."""
+    registry, make = odoo_env(args.conf, args.db)
+    runs = []
+    for _ in range(args.reps):
+        with registry.cursor() as cr:
+            start = time.perf_counter()
+            cr.execute(FLOOR_SQL)
+            runs.append({"seconds": time.perf_counter() - start, "queries": 1, "leads": cr.rowcount})
+            cr.rollback()
+    print(json.dumps(runs))
+
+
+def phase_tiers(args):
+    """Tier recompute of every active partnership (ours only)."""
+    registry, make = odoo_env(args.conf, args.db)
+    runs = []
+    for _ in range(args.reps):
+        with registry.cursor() as cr:
+            env = make(cr)
+            Partnership = env["partner.program.partnership"]
+            partnerships = Partnership.search([("active", "=", True)])
+            env.invalidate_all()
+            queries = cr.sql_log_count
+            start = time.perf_counter()
+            getattr(partnerships, args.tier_method)()
+            env.flush_all()
+            runs.append({"seconds": time.perf_counter() - start, "queries": cr.sql_log_count - queries,
+                         "partnerships": len(partnerships)})
+            cr.rollback()
+    print(json.dumps(runs))
+
+
+PHASES = {"generate": phase_generate, "assign": phase_assign, "floor": phase_floor, "tiers": phase_tiers}
+
+
+# ---------------------------------------------------------------------------------------- orchestration
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.rt = bootstrap.Runtime()
+        self.rt.write_conf()
+        self.results = []
+
+    def log(self, msg):
+        print("==> " + msg, flush=True)
+
+    def phase(self, name, side, **extra):
+        cmd = [sys.executable, __file__, "phase", name, "--conf", self.rt.conf, "--db", DB[side],
+               "--reps", str(extra.pop("reps", self.args.reps))]
+        for key, value in extra.items():
+            cmd += ["--%s" % key.replace("_", "-"), str(value)]
+        proc = subprocess.run(cmd, env=self.rt.odoo_env(), capture_output=True, text=True)
+        if proc.returncode:
+            raise SystemExit("phase %s on %s failed:\n%s" % (name, side, proc.stderr[-3000:]))
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+    def ensure_db(self, side):
+        db, key = DB[side], dataset_key(self.args)
+        if self.rt.db_exists(db) and not self.args.rebuild:
+            rows = self.rt.psql(db, "SELECT value FROM ir_config_parameter "
+                                    "WHERE key = 'partner_program.bench_dataset'")
+            if rows and rows[0][0] == key:
+                return
+        self.rt.drop_db(db)
+        self.log("building %s: %s without demo data" % (db, SIDES[side]))
+        self.rt.odoo("-c", self.rt.conf, "-d", db, "-i", SIDES[side], "--stop-after-init", "--without-demo",
+                     "--log-level=warn", "--no-http", bootstrap.QUIET_WARNINGS)
+        self.log("generating the synthetic data in %s (seed %s)" % (db, self.args.seed))
+        gen = dict(resellers=self.args.resellers, leads=self.args.leads, directory=self.args.directory,
+                   held=self.args.held, seed=self.args.seed, partnerships=self.args.partnerships, key=key)
+        self.phase("generate", side, reps=1, **gen)
+
+    def record(self, what, side, unit, values, extra=""):
+        self.results.append({"what": what, "side": side, "unit": unit, "summary": summary(values), "extra": extra})
+
+    def run_assign(self):
+        for side in ("ours", "odoo"):
+            reps = self.args.reps if side == "ours" else self.args.odoo_reps
+            self.log("assignment of %d leads, %s, %d repetition(s)" % (self.args.leads, SIDES[side], reps))
+            runs = self.phase("assign", side, reps=reps)
+            extra = "%d queries; %d/%d leads assigned to %d distinct resellers" % (
+                statistics.median(r["queries"] for r in runs), runs[0]["assigned"], runs[0]["leads"],
+                runs[0]["distinct_partners"])
+            self.record("assign %d leads" % self.args.leads, side, "s", [r["seconds"] for r in runs], extra)
+        self.log("floor: the same assignment as one SQL statement (nearest reseller, nothing else)")
+        runs = self.phase("floor", "ours")
+        self.record("assign %d leads: one SQL statement (floor)" % self.args.leads, "ours", "s",
+                    [r["seconds"] for r in runs], "1 query, nearest only: no fairness, capacity, rings or chatter")
+
+    def run_tiers(self):
+        if not self.rt.psql(DB["ours"], "SELECT 1 FROM ir_model WHERE model = 'partner.program.partnership'"):
+            self.log("tier recompute: partner programs are not in this version, skipped")
+            return
+        self.log("tier recompute of the active partnerships")
+        runs = self.phase("tiers", "ours", tier_method=self.args.tier_method)
+        self.record("tier recompute of %d partnerships" % runs[0]["partnerships"], "ours", "s",
+                    [r["seconds"] for r in runs], "%d queries" % statistics.median(r["queries"] for r in runs))
+
+    def free_port(self):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+
+    def serve(self, side):
+        port = self.free_port()
+        cmd = [self.rt.python, "-m", "odoo", "-c", self.rt.conf, "-d", DB[side], "--db-filter", "^%s$" % DB[side],
+               "--http-port", str(port), "--workers", str(self.args.workers), "--max-cron-threads", "0",
+               "--log-level=warn", bootstrap.QUIET_WARNINGS, "--limit-time-real", "600"]
+        proc = subprocess.Popen(cmd, env=self.rt.odoo_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = "http://127.0.0.1:%d" % port
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(base + "/web/login", timeout=5).read()
+                return proc, base
+            except OSError:
+                time.sleep(0.5)
+        proc.kill()
+        raise SystemExit("the %s server did not start" % side)
+
+    def load(self, base, path, login=None):
+        cmd = [sys.executable, os.path.join(HERE, "load.py"), "--base", base, "--path", path,
+               "--requests", str(self.args.requests), "--concurrency", str(self.args.concurrency)]
+        if login:
+            cmd += ["--login", login, "--password", login]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode:
+            return {"latencies": [], "statuses": {"client error": proc.stderr.strip()[-200:]}, "wall": 0}
+        return json.loads(proc.stdout)
+
+    def run_http(self):
+        country = self.rt.psql(DB["ours"], "SELECT id, name->>'en_US' FROM res_country WHERE code = 'FR'")[0]
+        slug = "%s-%d" % (country[1].lower(), country[0])
+        pages = [("/partners", "/partners", None), ("/partners/country/%s" % slug, "/partners/country/" + slug, None),
+                 ("/my/leads (reseller with %d leads)" % self.args.held, "/my/leads", RESELLER_LOGIN)]
+        for side in ("ours", "odoo"):
+            proc, base = self.serve(side)
+            try:
+                for label, path, login in pages:
+                    self.log("%s on %s: %d requests, %d at a time" % (path, side, self.args.requests,
+                                                                      self.args.concurrency))
+                    out = self.load(base, path, login)
+                    statuses = ", ".join("%s x%s" % kv for kv in sorted(out["statuses"].items()))
+                    self.record(label, side, "ms", [v * 1000 for v in out["latencies"]],
+                                "%s; %.1f req/s" % (statuses, len(out["latencies"]) / out["wall"] if out["wall"] else 0))
+            finally:
+                proc.terminate()
+                proc.wait(timeout=60)
+
+    def table(self):
+        rows = ["| measure | ours (partner_program) | Odoo (website_crm_partner_assign) | ours/Odoo | notes |",
+                "|---|---|---|---|---|"]
+        by_what = {}
+        for result in self.results:
+            by_what.setdefault(result["what"], {})[result["side"]] = result
+
+        def cell(result):
+            if not result or not result["summary"].get("n"):
+                return "-"
+            s, unit = result["summary"], result["unit"]
+            if unit == "s":
+                return "%.2f s (min %.2f, max %.2f, n=%d)" % (s["median"], s["min"], s["max"], s["n"])
+            return "p50 %.0f ms, p95 %.0f ms (n=%d)" % (s["p50"], s["p95"], s["n"])
+
+        for what, sides in by_what.items():
+            ours, odoo = sides.get("ours"), sides.get("odoo")
+            ratio = "-"
+            if ours and odoo and ours["summary"].get("n") and odoo["summary"].get("n"):
+                key = "median" if ours["unit"] == "s" else "p95"
+                ratio = "%.3f" % (ours["summary"][key] / odoo["summary"][key]) if odoo["summary"][key] else "-"
+            notes = "; ".join("%s: %s" % (side, r["extra"]) for side, r in sides.items() if r["extra"])
+            rows.append("| %s | %s | %s | %s | %s |" % (what, cell(ours), cell(odoo), ratio, notes))
+        return "\n".join(rows)
+
+    def machine(self):
+        cpu = "?"
+        if os.path.exists("/proc/cpuinfo"):
+            for line in open("/proc/cpuinfo", encoding="utf-8"):
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+        pg = self.rt.psql("postgres", "SHOW server_version")[0][0]
+        return "%d cores (%s), %.0f GiB RAM, %s, Python %s, PostgreSQL %s" % (
+            os.cpu_count(), cpu, mem, platform.platform(), platform.python_version(), pg)
+
+    def main(self):
+        for side in ("ours", "odoo"):
+            self.ensure_db(side)
+        wanted = set(self.args.only.split(","))
+        if "assign" in wanted:
+            self.run_assign()
+        if "tiers" in wanted:
+            self.run_tiers()
+        if "http" in wanted:
+            self.run_http()
+        a = self.args
+        text = "\n".join([
+            "# Benchmark results", "",
+            "Measured by `make bench` on %s." % time.strftime("%Y-%m-%d"), "",
+            "Machine: %s." % self.machine(), "",
+            "Data (seed %d, identical on both sides): %d resellers with coordinates in %d countries, %d leads "
+            "with coordinates to assign, %d published partners in the directory, one reseller holding %d "
+            "assigned leads. Wall times: median over the repetitions; HTTP: %d requests, %d at a time, "
+            "server with %d workers." % (a.seed, a.resellers, len(COUNTRIES), a.leads, a.directory, a.held,
+                                         a.requests, a.concurrency, a.workers), "",
+            self.table(), "",
+        ])
+        print(text)
+        if not self.args.no_write:
+            with open(os.path.join(HERE, "RESULTS.md"), "w", encoding="utf-8") as fh:
+                fh.write(text)
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--resellers", type=int, default=1000)
+    parser.add_argument("--leads", type=int, default=10000)
+    parser.add_argument("--directory", type=int, default=10000)
+    parser.add_argument("--held", type=int, default=5000)
+    parser.add_argument("--partnerships", type=int, default=10000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--odoo-reps", type=int, default=1, help="repetitions of Odoo's (slow) assignment")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only", default="assign,tiers,http")
+    parser.add_argument("--tier-method", default="action_recompute_level")
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--no-write", action="store_true", help="print the table without writing RESULTS.md")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "phase":
+        name = sys.argv[2]
+        parser = argparse.ArgumentParser()
+        for opt in ("conf", "db", "key", "tier-method"):
+            parser.add_argument("--" + opt)
+        for opt in ("reps", "resellers", "leads", "directory", "held", "seed", "partnerships"):
+            parser.add_argument("--" + opt, type=int, default=0)
+        PHASES[name](parser.parse_args(sys.argv[3:]))
+    else:
+        Bench(parse(sys.argv[1:])).main()

@@ -245,8 +245,8 @@ class Bench:
         self.rt.odoo("-c", self.rt.conf, "-d", db, "-i", SIDES[side], "--stop-after-init", "--without-demo",
                      "--log-level=warn", "--no-http", bootstrap.QUIET_WARNINGS)
         self.log("generating the synthetic data in %s (seed %s)" % (db, self.args.seed))
-        gen = dict(resellers=self.args.resellers, leads=self.args.leads, directory=self.args.directory,
-                   held=self.args.held, seed=self.args.seed, partnerships=self.args.partnerships, key=key)
+        gen = {"resellers": self.args.resellers, "leads": self.args.leads, "directory": self.args.directory,
+               "held": self.args.held, "seed": self.args.seed, "partnerships": self.args.partnerships, "key": key}
         self.phase("generate", side, reps=1, **gen)
 
     def record(self, what, side, unit, values, extra=""):
@@ -319,8 +319,9 @@ class Bench:
                                                                       self.args.concurrency))
                     out = self.load(base, path, login)
                     statuses = ", ".join("%s x%s" % kv for kv in sorted(out["statuses"].items()))
+                    rate = len(out["latencies"]) / out["wall"] if out["wall"] else 0
                     self.record(label, side, "ms", [v * 1000 for v in out["latencies"]],
-                                "%s; %.1f req/s" % (statuses, len(out["latencies"]) / out["wall"] if out["wall"] else 0))
+                                "%s; %.1f req/s" % (statuses, rate))
             finally:
                 proc.terminate()
                 proc.wait(timeout=60)
@@ -353,10 +354,9 @@ class Bench:
     def machine(self):
         cpu = "?"
         if os.path.exists("/proc/cpuinfo"):
-            for line in open("/proc/cpuinfo", encoding="utf-8"):
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
+            with open("/proc/cpuinfo", encoding="utf-8") as fh:
+                models = [line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")]
+            cpu = models[0] if models else cpu
         mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
         pg = self.rt.psql("postgres", "SHOW server_version")[0][0]
         return "%d cores (%s), %.0f GiB RAM, %s, Python %s, PostgreSQL %s" % (

@@ -31,4 +31,7 @@
         "demo/res_partner_demo.xml",
         "demo/crm_lead_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["partner_program/static/tests/tours/*.js"],
+    },
 }

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 from .common import LYON, PARIS, VILLEURBANNE, PartnerProgramCase
 
@@ -130,3 +130,23 @@ class TestForwardWizard(PartnerProgramCase):
         self.assertEqual(action.target, "new")
         arch = self.env["crm.lead"].get_view(self.env.ref("crm.crm_lead_view_form").id)["arch"]
         self.assertIn('name="%s"' % action.id, arch)
+
+
+@tagged("post_install", "-at_install")
+class TestForwardWizardUi(HttpCase):
+    def test_salesperson_forwards_an_opportunity_from_its_form(self):
+        iceland = self.env.ref("base.is")
+        salesperson = new_test_user(self.env, "pp_tour_forward", email="sales@example.com",
+                                    groups="sales_team.group_sale_salesman_all_leads")
+        grade = self.env["res.partner.grade"].create({"name": "Tour level", "partner_weight": 1})
+        reseller = self.env["res.partner"].create({
+            "name": "Reykjavik Reseller", "is_company": True, "grade_id": grade.id, "country_id": iceland.id,
+            "partner_latitude": 64.1466, "partner_longitude": -21.9426, "email": "reykjavik@example.com",
+        })
+        lead = self.env["crm.lead"].create({
+            "name": "Reykjavik prospect", "type": "opportunity", "country_id": iceland.id,
+            "partner_latitude": 64.1355, "partner_longitude": -21.8954, "user_id": salesperson.id,
+        })
+        self.start_tour("/odoo/crm/%s" % lead.id, "partner_program_forward_to_partner", login=salesperson.login)
+        self.assertEqual(lead.partner_assigned_id, reseller)
+        self.assertEqual(self.env["mail.mail"].search_count([("recipient_ids", "in", reseller.ids)]), 1)

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import LYON, NEW_YORK, PartnerProgramCase
 
@@ -116,3 +116,14 @@ class TestPartnershipReport(PartnerProgramCase):
         self.assertEqual(menu.parent_id, self.env.ref("crm.crm_menu_report"))
         self.assertEqual(menu.action.view_mode, "pivot,graph,list")
         self.assertIn(menu.id, self.env["ir.ui.menu"].with_user(self.own_salesperson)._visible_menu_ids())
+
+
+@tagged("post_install", "-at_install")
+class TestPartnershipReportUi(HttpCase):
+    def test_report_opens_as_a_pivot_per_reseller(self):
+        salesperson = new_test_user(self.env, "pp_tour_report", groups="sales_team.group_sale_salesman_all_leads")
+        grade = self.env["res.partner.grade"].create({"name": "Tour level", "partner_weight": 1})
+        reseller = self.env["res.partner"].create({"name": "Reykjavik Reseller", "is_company": True,
+                                                   "grade_id": grade.id})
+        self.env["crm.lead"].create({"name": "Reykjavik prospect", "partner_assigned_id": reseller.id})
+        self.start_tour("/odoo/crm", "partner_program_partnership_report", login=salesperson.login)

@@ -16,11 +16,14 @@
         "data/crm_tag_data.xml",
         "data/res_partner_activation_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
         "views/res_partner_grade_views.xml",
         "views/res_partner_activation_views.xml",
         "views/res_partner_views.xml",
+        "wizard/crm_lead_forward_to_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_team_views.xml",
+        "report/crm_partner_report_views.xml",
         "views/partner_program_menus.xml",
     ],
     "demo": [
@@ -28,4 +31,7 @@
         "demo/res_partner_demo.xml",
         "demo/crm_lead_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["partner_program/static/tests/tours/*.js"],
+    },
 }

@@ -126,45 +126,11 @@ class CrmLead(models.Model):
         return self._assign_partner_auto()
 
     def _assign_partner_auto(self):
-        leads = self.filtered(lambda lead: lead.active and lead.won_status == "pending")
+        leads = self._assign_partner_todo()
         no_country = leads.filtered(lambda lead: not lead.country_id)
         leads -= no_country
         geocoder_error = leads._assign_geo_localize()
-
-        # Smooth weighted round-robin: every candidate earns its weight, the richest wins and pays the
-        # total. Over many leads each reseller's share tends to its weight, with no dice involved.
-        credit, load, capacity = {}, {}, {}
-        choices, reasons, full = {}, {}, set()
-        todo = leads
-        while todo:
-            full_before = len(full)
-            candidates = todo._assign_partner_candidates(exclude_ids=full)
-            retry = []
-            for lead_id in todo.ids:
-                rows = [row for row in candidates.get(lead_id, ()) if row["partner_id"] not in full]
-                if not rows:
-                    if lead_id in candidates:
-                        retry.append(lead_id)  # its ring filled up during this run: look further out
-                    continue
-                for row in rows:
-                    pid = row["partner_id"]
-                    credit.setdefault(pid, row["credit"])
-                    load.setdefault(pid, row["open_leads"])
-                    capacity.setdefault(pid, row["capacity"])
-                    credit[pid] += row["weight"]
-                total = sum(row["weight"] for row in rows)
-                best = max(rows, key=lambda row: (credit[row["partner_id"]], -(row["distance"] or 0),
-                                                  -row["partner_id"]))
-                pid = best["partner_id"]
-                credit[pid] -= total
-                load[pid] += 1
-                if capacity[pid] and load[pid] >= capacity[pid]:
-                    full.add(pid)
-                choices[lead_id] = pid
-                reasons[lead_id] = dict(best, total=total, candidates=len(rows))
-            if not retry or (len(retry) == len(todo) and len(full) == full_before):
-                break
-            todo = self.browse(retry)
+        choices, reasons, credit = leads._assign_partner_choose()
         unavailable = leads.filtered(lambda lead: lead.id not in choices)
         leads._apply_partner_choices(choices, reasons)
         self._store_assign_credit(credit)
@@ -177,6 +143,83 @@ class CrmLead(models.Model):
             "unavailable": unavailable,
             "geocoder_error": geocoder_error,
         }
+
+    def _assign_partner_todo(self):
+        """The leads automatic assignment works on: open ones (active, neither won nor lost)."""
+        return self.filtered(lambda lead: lead.active and lead.won_status == "pending")
+
+    def _assign_partner_propose(self):
+        """Dry run of the automatic assignment: what it would choose, with nothing written.
+
+        The geocoder is not called: leads without coordinates are matched by country, state and city.
+
+        :return: (choices {lead_id: partner_id}, reasons {lead_id: reason}) as ``_assign_partner_choose``
+        """
+        leads = self._assign_partner_todo().filtered("country_id")
+        choices, reasons, _credit = leads._assign_partner_choose()
+        return choices, reasons
+
+    def _assign_partner_choose(self, forced=None):
+        """Choose a reseller for each lead of ``self`` in its nearest ring; nothing is written.
+
+        Smooth weighted round-robin: every candidate earns its weight, the richest wins and pays the
+        total. Over many leads each reseller's share tends to its weight, with no dice involved.
+
+        :param dict forced: {lead_id: partner_id} choices made by a user. They are kept as they are, and
+            charged to the round-robin like automatic choices when the reseller is one of the lead's
+            candidates, so forwarding by hand does not skew the fairness of later automatic runs.
+        :return: (choices {lead_id: partner_id}, reasons {lead_id: candidate row of the chosen reseller
+            plus ``total`` weight and ``candidates`` count}, credit {partner_id: new round-robin credit})
+        """
+        forced = forced or {}
+        credit, load, capacity = {}, {}, {}
+        choices, reasons, full = dict(forced), {}, set()
+        todo = self
+        while todo:
+            full_before = len(full)
+            candidates = todo._assign_partner_candidates(exclude_ids=full)
+            retry = []
+            for lead_id in todo.ids:
+                rows = [row for row in candidates.get(lead_id, ()) if row["partner_id"] not in full]
+                if not rows:
+                    if lead_id in candidates:
+                        retry.append(lead_id)  # its ring filled up during this run: look further out
+                    continue
+                if lead_id in forced and forced[lead_id] not in {row["partner_id"] for row in rows}:
+                    continue  # sent outside its nearest ring by hand: no round-robin turn to charge
+                for row in rows:
+                    load.setdefault(row["partner_id"], row["open_leads"])
+                    capacity.setdefault(row["partner_id"], row["capacity"])
+                best, total = self._round_robin_pick(credit, rows, forced.get(lead_id))
+                pid = best["partner_id"]
+                load[pid] += 1
+                if capacity[pid] and load[pid] >= capacity[pid]:
+                    full.add(pid)
+                choices[lead_id] = pid
+                reasons[lead_id] = dict(best, total=total, candidates=len(rows))
+            if not retry or (len(retry) == len(todo) and len(full) == full_before):
+                break
+            todo = self.browse(retry)
+        return choices, reasons, credit
+
+    @api.model
+    def _round_robin_pick(self, credit, rows, partner_id=None):
+        """One round-robin turn over the candidate ``rows``; updates ``credit`` in place.
+
+        :param partner_id: the winner when already chosen (must be one of ``rows``), else the richest
+        :return: (row of the winner, total weight of the turn)
+        """
+        for row in rows:
+            credit.setdefault(row["partner_id"], row["credit"])
+            credit[row["partner_id"]] += row["weight"]
+        total = sum(row["weight"] for row in rows)
+        if partner_id:
+            best = next(row for row in rows if row["partner_id"] == partner_id)
+        else:
+            best = max(rows, key=lambda row: (credit[row["partner_id"]], -(row["distance"] or 0),
+                                              -row["partner_id"]))
+        credit[best["partner_id"]] -= total
+        return best, total
 
     def _assign_geo_localize(self):
         """Give coordinates to the leads that have none; on the first geocoder failure, stop asking.
@@ -325,8 +368,13 @@ class CrmLead(models.Model):
             result[row["lead_id"]].append(row)
         return result
 
-    def _apply_partner_choices(self, choices, reasons):
-        """Write the chosen resellers (one write per reseller) and explain each choice in the chatter."""
+    def _apply_partner_choices(self, choices, reasons, intro=None):
+        """Write the chosen resellers (one write per reseller) and explain each choice in the chatter.
+
+        :param dict reasons: {lead_id: reason} from ``_assign_partner_choose``; leads without one get
+            a plain "assigned to" line
+        :param intro: optional text put before each explanation (e.g. who forwarded the lead)
+        """
         by_partner = defaultdict(list)
         for lead_id, partner_id in choices.items():
             by_partner[partner_id].append(lead_id)
@@ -336,7 +384,9 @@ class CrmLead(models.Model):
         # lead assignment does).
         untracked = self.with_context(mail_notrack=True, mail_auto_subscribe_no_notify=True)
         for partner in partners:
-            leads = untracked.browse(by_partner[partner.id])
+            # Leads already with this reseller keep their assignment date.
+            leads = untracked.browse(by_partner[partner.id]).filtered(
+                lambda lead, partner=partner: lead.partner_assigned_id != partner)
             user = partner.user_id
             # A new salesperson makes crm look up a team lead by lead (two queries each): look it up
             # once per lead type here and write it along.
@@ -352,10 +402,16 @@ class CrmLead(models.Model):
                     group.write({"partner_assigned_id": partner.id, "team_id": team.id})
         bodies = {}
         for lead_id, partner_id in choices.items():
-            reason = reasons[lead_id]
-            distance = reason["distance"]
             partner = partners.browse(partner_id)
-            bodies[lead_id] = Markup("<p>%s</p>") % self.env._(
+            reason = reasons.get(lead_id)
+            if not reason:
+                bodies[lead_id] = Markup("<p>%s%s</p>") % (intro or "", self.env._(
+                    "Assigned to reseller %(partner)s (%(level)s).",
+                    partner=partner.display_name, level=partner.grade_id.name or "-",
+                ))
+                continue
+            distance = reason["distance"]
+            bodies[lead_id] = Markup("<p>%s%s</p>") % (intro or "", self.env._(
                 "Assigned to reseller %(partner)s (%(level)s): %(ring)s%(distance)s; weight %(weight)s of "
                 "%(total)s among %(count)s eligible reseller(s).",
                 partner=partner.display_name,
@@ -365,7 +421,7 @@ class CrmLead(models.Model):
                 weight=reason["weight"],
                 total=reason["total"],
                 count=reason["candidates"],
-            )
+            ))
         if bodies:
             self.browse(list(bodies))._message_log_batch(bodies=bodies)
 
@@ -414,3 +470,56 @@ class CrmLead(models.Model):
         values = super()._prepare_customer_values(partner_name, is_company=is_company, parent_id=parent_id)
         values.update(partner_latitude=self.partner_latitude, partner_longitude=self.partner_longitude)
         return values
+
+    # ------------------------------------------------------------------ forward to partner
+    def _forward_to_partner(self, choices):
+        """Assign the leads to the resellers a user chose and mail each reseller the list of its leads.
+
+        All or nothing: a lead without a reseller, or a reseller without an email address, raises a
+        UserError before anything is written or sent. Each reseller gets one mail (template
+        ``partner_program.mail_template_lead_forward``) listing its leads with links to the portal.
+
+        :param dict choices: {lead_id: partner_id} for every lead of ``self``
+        :return: the queued ``mail.mail`` records, one per reseller
+        """
+        self.check_access("write")
+        missing = self.filtered(lambda lead: not choices.get(lead.id))
+        if missing:
+            raise UserError(self.env._(
+                "Choose a reseller for %(names)s, or remove these leads from the list.",
+                names=", ".join(missing.mapped("name")),
+            ))
+        partners = self.env["res.partner"].browse({choices[lead.id] for lead in self})
+        no_email = partners.filtered(lambda partner: not partner.email)
+        if no_email:
+            raise UserError(self.env._(
+                "Set an email address on %(names)s first: nothing was forwarded.",
+                names=", ".join(no_email.mapped("display_name")),
+            ))
+        template = self.env.ref("partner_program.mail_template_lead_forward", raise_if_not_found=False)
+        if not template:
+            raise UserError(self.env._("The email template to forward leads is missing: reinstall Partner Program."))
+
+        # A forward to a new reseller counts as its round-robin turn, as if the automatic assignment
+        # had picked it: later automatic runs stay fair.
+        moving = self.filtered(lambda lead: lead.partner_assigned_id.id != choices[lead.id])._assign_partner_todo()
+        _choices, reasons, credit = moving._assign_partner_choose(
+            forced={lead.id: choices[lead.id] for lead in moving})
+        self._apply_partner_choices(
+            {lead.id: choices[lead.id] for lead in self}, reasons,
+            intro=self.env._("Forwarded to the reseller by email. "),
+        )
+        self._store_assign_credit(credit)
+
+        by_partner = defaultdict(list)
+        for lead in self:
+            by_partner[choices[lead.id]].append(lead.id)
+        mails = self.env["mail.mail"]
+        for partner in partners:
+            mails |= template.with_context(forwarded_lead_ids=by_partner[partner.id]).send_mail_batch(partner.ids)
+        return mails
+
+    def _get_partner_portal_url(self):
+        """Absolute link to the lead in the reseller's portal."""
+        self.ensure_one()
+        return "%s/my/lead/%s" % (self.get_base_url(), self.id)

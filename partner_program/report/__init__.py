@@ -1,1 +1,1 @@
-
+from . import crm_partner_report

@@ -1,1 +1,2 @@
-
+from . import crm_lead_forward_to_partner
+from . import crm_lead_forward_to_partner_line

@@ -2,3 +2,5 @@ from . import test_assignment
 from . import test_http
 from . import test_install
 from . import test_levels
+from . import test_directory
+from . import test_directory_partner_page

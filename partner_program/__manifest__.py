@@ -7,7 +7,7 @@
     "website": "https://github.com/partner-program/partner_program",
     "license": "LGPL-3",
     "application": True,
-    "depends": ["partnership", "crm", "website", "portal", "base_geolocalize", "mail"],
+    "depends": ["partnership", "crm", "website", "portal", "base_geolocalize", "mail", "website_partner"],
     "excludes": ["website_crm_partner_assign"],
     "data": [
         "security/partner_program_security.xml",
@@ -25,11 +25,14 @@
         "views/crm_team_views.xml",
         "report/crm_partner_report_views.xml",
         "views/partner_program_menus.xml",
+        "views/website_templates.xml",
+        "data/website_menu_data.xml",
     ],
     "demo": [
         "demo/res_partner_grade_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/crm_lead_demo.xml",
+        "demo/res_partner_website_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["partner_program/static/tests/tours/*.js"],

@@ -3,3 +3,4 @@ from . import res_partner_grade
 from . import res_partner
 from . import crm_team
 from . import crm_lead
+from . import website

@@ -1,4 +1,12 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+
+# Resellers per directory page: a multiple of 2, 3 and 4 columns.
+DIRECTORY_PAGE_SIZE = 24
+# The "Contact this partner" form, and the longest text accepted per field.
+CONTACT_FORM_FIELDS = ("contact_name", "email_from", "phone", "partner_name", "description")
+CONTACT_FORM_LIMITS = {"contact_name": 128, "email_from": 254, "phone": 64, "partner_name": 128, "description": 10000}
 
 
 class ResPartner(models.Model):
@@ -76,3 +84,203 @@ class ResPartner(models.Model):
             context={"default_partner_assigned_id": self.id, "active_test": False},
         )
         return action
+
+    # ------------------------------------------------------------------ published directory (/partners)
+    # Visitors cannot read res.partner (base rule: their own commercial partner only), and a broad read
+    # rule would hand every portal-readable field (internal notes...) of published resellers to RPC. So
+    # the directory reads with sudo() through these methods only, with the visibility rules built in.
+
+    @api.model
+    def _directory_is_editor(self):
+        """Website editors also see the unpublished resellers (with a badge) and levels."""
+        return self.env.user.has_group("website.group_website_restricted_editor")
+
+    @api.model
+    def _directory_domain(self, website=None):
+        """Domain of the resellers the current user may see in the directory of ``website``.
+
+        Visitors: published companies with an active, published level. Website editors: also the
+        unpublished companies and levels (never the archived ones).
+        """
+        website = website or self.env["website"].get_current_website()
+        # "active" explicitly: the domain is also used through many2one "any", which ignores active_test.
+        domain = Domain([
+            ("active", "=", True),
+            ("is_company", "=", True),
+            ("grade_id", "!=", False),
+            ("grade_id.active", "=", True),
+        ]) & website.website_domain()
+        if not self._directory_is_editor():
+            domain &= Domain([("is_published", "=", True), ("grade_id.is_published", "=", True)])
+        return domain
+
+    @api.model
+    def _directory_search_domain(self, search):
+        """Free text search: name, address and descriptions."""
+        if not search:
+            return Domain.TRUE
+        return Domain.OR(
+            Domain(field, "ilike", search)
+            for field in ("name", "street", "street2", "zip", "city", "state_id.name", "country_id.name",
+                          "website_short_description", "website_description")
+        )
+
+    @api.model
+    def _directory_search(self, grade=None, country=None, industry=None, search="", page=1,
+                          country_all=False, geoip_country_code=None, website=None, step=DIRECTORY_PAGE_SIZE):
+        """Everything one page of the directory shows, in a fixed number of queries.
+
+        :param grade: ``res.partner.grade`` from the URL, or None
+        :param country: ``res.country`` from the URL, or None
+        :param industry: ``res.partner.industry`` (resellers with a published reference in it), or None
+        :param search: free text
+        :param country_all: the visitor chose "All countries": no GeoIP pre-selection
+        :param geoip_country_code: the visitor's country code; pre-selects that country when it has
+            resellers matching the other filters
+        :return: None when ``grade`` is a level the user may not see (the page is a 404), else a dict:
+            ``partners`` (sudo records of the page, in directory order), ``total``, ``page`` (clamped),
+            ``step``, ``grades``/``countries``/``industries`` (lists of dicts ``record``, ``count``,
+            ``active``; counts honour the other active filters), ``grades_total``, ``countries_total``,
+            ``current_grade``, ``current_country``, ``current_industry``, ``country_from_geoip``,
+            ``search``, ``editor``
+        """
+        Partner = self.sudo()
+        website = website or self.env["website"].get_current_website()
+        editor = self._directory_is_editor()
+        grade = (grade or self.env["res.partner.grade"]).sudo()
+        if grade and not (grade.active and (grade.is_published or editor)):
+            return None
+        country = (country or self.env["res.country"]).sudo()
+        industry = (industry or self.env["res.partner.industry"]).sudo()
+        search = (search or "").strip()
+
+        base = self._directory_domain(website) & self._directory_search_domain(search)
+        by_grade = Domain("grade_id", "=", grade.id) if grade else Domain.TRUE
+        by_industry = Domain.TRUE
+        if industry:
+            by_industry = Domain("implemented_partner_ids", "any", [
+                ("industry_id", "=", industry.id), ("is_published", "=", True), ("active", "=", True),
+            ])
+
+        # Countries first: the GeoIP pre-selection depends on them, every other count on the country.
+        country_groups = Partner._read_group(base & by_grade & by_industry, ["country_id"], ["__count"])
+        country_counts = dict(country_groups)
+        country_from_geoip = False
+        if not country and not country_all and geoip_country_code:
+            geoip_country = next((c for c in country_counts if c and c.code == geoip_country_code.upper()), None)
+            if geoip_country:
+                country, country_from_geoip = geoip_country, True
+        by_country = Domain("country_id", "=", country.id) if country else Domain.TRUE
+
+        grade_groups = Partner._read_group(base & by_country & by_industry, ["grade_id"], ["__count"])
+        grade_counts = dict(grade_groups)
+        references = Domain([("is_published", "=", True), ("industry_id", "!=", False)]) & website.website_domain()
+        industry_groups = Partner._read_group(
+            references & Domain("assigned_partner_id", "any", base & by_grade & by_country),
+            ["industry_id"], ["assigned_partner_id:count_distinct"],
+        )
+        industry_counts = dict(industry_groups)
+
+        # The current level's (or all levels') count is the total: no separate search_count.
+        total = grade_counts.get(grade, 0) if grade else sum(grade_counts.values())
+        page_count = max(1, -(-total // step))
+        page = max(1, min(int(page or 1), page_count))
+        partners = Partner.search(
+            base & by_grade & by_country & by_industry,
+            order="grade_sequence, grade_id, implemented_partner_count desc, name, id",
+            offset=(page - 1) * step, limit=step,
+        )
+
+        def entries(counts, current, key):
+            if current and current not in counts:
+                counts[current] = 0  # keep the chosen filter visible, even when nothing matches
+            return [
+                {"record": record, "count": count, "active": record == current}
+                for record, count in sorted(((r, c) for r, c in counts.items() if r), key=key)
+            ]
+
+        return {
+            "partners": partners,
+            "total": total,
+            "page": page,
+            "step": step,
+            "grades": entries(grade_counts, grade, lambda item: (item[0].sequence, item[0].id)),
+            "grades_total": sum(grade_counts.values()),
+            "countries": entries(country_counts, country, lambda item: item[0].name or ""),
+            "countries_total": sum(country_counts.values()),
+            "industries": entries(industry_counts, industry, lambda item: item[0].name or ""),
+            "current_grade": grade,
+            "current_country": country,
+            "current_industry": industry,
+            "country_from_geoip": country_from_geoip,
+            "search": search,
+            "editor": editor,
+        }
+
+    @api.model
+    def _directory_find(self, partner_id):
+        """The reseller a partner page is about: the existing company with a level, as sudo, else empty.
+
+        Partners without a level are not resellers: their page is the standard website_partner one.
+        """
+        partner = self.sudo().browse(partner_id).exists() if partner_id else self.sudo().browse()
+        return partner if partner.grade_id else self.sudo().browse()
+
+    def _directory_is_visible(self, website=None):
+        """Whether the current user may see this reseller in the directory (and its page)."""
+        self.ensure_one()
+        return bool(self.sudo().filtered_domain(self._directory_domain(website)))
+
+    def _directory_references(self, website=None):
+        """The published customers this reseller implemented, for its page."""
+        self.ensure_one()
+        website = website or self.env["website"].get_current_website()
+        return self.sudo().search(
+            Domain([("assigned_partner_id", "=", self.id), ("is_published", "=", True)]) & website.website_domain(),
+            order="name, id",
+        )
+
+    def _directory_create_lead(self, values, country_code=None):
+        """Create the lead a visitor sends from this reseller's page, assigned to this reseller.
+
+        :param values: the form: ``contact_name``, ``email_from``, ``description`` (required),
+            ``phone``, ``partner_name`` (company)
+        :raise UserError: with a message for the visitor when the form is incomplete; nothing is created
+        :return: the lead (sudo)
+        """
+        self.ensure_one()
+        if not self._directory_is_visible():
+            raise UserError(self.env._("This partner cannot be contacted."))
+        form = {key: (values.get(key) or "").strip() for key in CONTACT_FORM_FIELDS}
+        email = tools.email_normalize(form["email_from"])
+        missing = []
+        if not form["contact_name"]:
+            missing.append(self.env._("your name"))
+        if not email:
+            missing.append(self.env._("a valid email address"))
+        if not form["description"]:
+            missing.append(self.env._("your message"))
+        if missing:
+            raise UserError(self.env._("Please fill in %(fields)s.", fields=", ".join(missing)))
+        too_long = [key for key, limit in CONTACT_FORM_LIMITS.items() if len(form[key]) > limit]
+        if too_long:
+            raise UserError(self.env._("Your text is too long: please shorten it."))
+
+        # The "Leads" setting of CRM, whoever the visitor is.
+        use_leads = self.env.ref("crm.group_use_lead") in self.env.ref("base.group_user").sudo().all_implied_ids
+        country = self.env["res.country"]
+        if country_code:
+            country = country.sudo().search([("code", "=", country_code.upper())], limit=1)
+        return self.env["crm.lead"].sudo().create({
+            "name": self.env._("%(contact)s, from the partner directory",
+                               contact=form["partner_name"] or form["contact_name"]),
+            "type": "lead" if use_leads else "opportunity",
+            "contact_name": form["contact_name"],
+            "partner_name": form["partner_name"],
+            "email_from": email,
+            "phone": form["phone"],
+            "description": tools.plaintext2html(form["description"]),
+            "country_id": country.id,
+            "medium_id": self.env["utm.medium"]._fetch_or_create_utm_medium("website").id,
+            "partner_assigned_id": self.id,
+        })

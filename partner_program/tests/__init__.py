@@ -4,3 +4,5 @@ from . import test_install
 from . import test_levels
 from . import test_forward_wizard
 from . import test_partnership_report
+from . import test_directory
+from . import test_directory_partner_page

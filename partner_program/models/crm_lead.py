@@ -275,14 +275,14 @@ class CrmLead(models.Model):
                            AS lon_band,
                        ARRAY(SELECT d.partner_id FROM crm_lead_declined_partner d WHERE d.lead_id = l.id)
                            AS declined
-                  FROM crm_lead l
+                  FROM unnest(%(lead_ids)s::int[]) AS ids(id)
+                  JOIN crm_lead l ON l.id = ids.id
                   CROSS JOIN LATERAL (
                       SELECT CASE WHEN l.partner_latitude <> 0 OR l.partner_longitude <> 0
                                   THEN radians(l.partner_latitude::float8) END AS lat,
                              CASE WHEN l.partner_latitude <> 0 OR l.partner_longitude <> 0
                                   THEN radians(l.partner_longitude::float8) END AS lon
                   ) g
-                 WHERE l.id = ANY(%(lead_ids)s)
             ), reseller AS MATERIALIZED (
                 SELECT p.id, p.country_id, p.state_id, p.company_id, p.partner_weight AS weight,
                        NULLIF(lower(trim(p.city)), '') AS city, g.lat, g.lon, cos(g.lat) AS cos_lat,
@@ -306,50 +306,49 @@ class CrmLead(models.Model):
                  WHERE p.active AND p.is_company AND p.partner_weight > 0
                    AND NOT p.id = ANY(%(exclude_ids)s)
                    AND (coalesce(p.partner_capacity, 0) = 0 OR load.open_leads < p.partner_capacity)
-            ), near AS MATERIALIZED (
-                SELECT lead.id AS lead_id, r.id AS partner_id, dist.distance,
-                       CASE WHEN dist.distance <= %(ring1)s THEN 1
-                            WHEN dist.distance <= %(ring2)s THEN 2 ELSE 3 END AS ring
-                  FROM lead
-                  JOIN reseller r
-                    ON r.lat BETWEEN lead.lat - %(band)s AND lead.lat + %(band)s
-                   AND least(abs(r.lon - lead.lon), 2 * pi() - abs(r.lon - lead.lon)) <= lead.lon_band
-                   AND %(eligible)s
-                 CROSS JOIN LATERAL (SELECT %(distance)s AS distance) dist
-                 WHERE dist.distance <= %(ring3)s
-            ), far AS (
-                SELECT lead.id AS lead_id, r.id AS partner_id, dist.distance,
-                       CASE WHEN dist.distance IS NULL AND lead.country_id = r.country_id
-                                 AND lead.city = r.city THEN 1
-                            WHEN dist.distance IS NULL AND lead.country_id = r.country_id
-                                 AND lead.state_id = r.state_id THEN 2
-                            WHEN lead.country_id = r.country_id THEN %(ring_country)s
-                            WHEN dist.distance IS NOT NULL THEN %(ring_nearest)s
-                       END AS ring
-                  FROM lead
-                  JOIN reseller r ON %(eligible)s
-                 CROSS JOIN LATERAL (SELECT %(distance)s AS distance) dist
-                 WHERE NOT EXISTS (SELECT 1 FROM near WHERE near.lead_id = lead.id)
-            ), pair AS (
-                SELECT * FROM near
-                 UNION ALL
-                SELECT * FROM far WHERE ring IS NOT NULL
-            ), best AS (
-                SELECT lead_id, min(ring) AS ring FROM pair GROUP BY lead_id
-            ), chosen AS (
-                SELECT pair.* FROM pair JOIN best USING (lead_id, ring) WHERE ring < %(ring_nearest)s
-                 UNION ALL
-                SELECT * FROM (
-                    SELECT DISTINCT ON (lead_id) pair.*
-                      FROM pair JOIN best USING (lead_id, ring)
-                     WHERE ring = %(ring_nearest)s
-                     ORDER BY lead_id, distance, partner_id
-                ) nearest
             )
-            SELECT chosen.lead_id, chosen.partner_id, r.weight, r.capacity, r.credit, r.open_leads,
-                   chosen.distance, chosen.ring
-              FROM chosen JOIN reseller r ON r.id = chosen.partner_id
-             ORDER BY chosen.lead_id, chosen.partner_id
+            SELECT lead.id AS lead_id, c.partner_id, r.weight, r.capacity, r.credit, r.open_leads,
+                   c.distance, c.ring
+              FROM lead
+             CROSS JOIN LATERAL (
+                  -- resellers within the outer ring, found through the window, kept for the nearest ring
+                  WITH near AS (
+                      SELECT r.id AS partner_id, dist.distance,
+                             CASE WHEN dist.distance <= %(ring1)s THEN 1
+                                  WHEN dist.distance <= %(ring2)s THEN 2 ELSE 3 END AS ring
+                        FROM reseller r
+                       CROSS JOIN LATERAL (SELECT %(distance)s AS distance) dist
+                       WHERE r.lat BETWEEN lead.lat - %(band)s AND lead.lat + %(band)s
+                         AND least(abs(r.lon - lead.lon), 2 * pi() - abs(r.lon - lead.lon)) <= lead.lon_band
+                         AND %(eligible)s
+                         AND dist.distance <= %(ring3)s
+                  ), far AS (
+                      -- no reseller within the outer ring, or no coordinates: same city, state,
+                      -- country, else the nearest anywhere
+                      SELECT r.id AS partner_id, dist.distance,
+                             CASE WHEN dist.distance IS NULL AND lead.country_id = r.country_id
+                                       AND lead.city = r.city THEN 1
+                                  WHEN dist.distance IS NULL AND lead.country_id = r.country_id
+                                       AND lead.state_id = r.state_id THEN 2
+                                  WHEN lead.country_id = r.country_id THEN %(ring_country)s
+                                  WHEN dist.distance IS NOT NULL THEN %(ring_nearest)s
+                             END AS ring
+                        FROM reseller r
+                       CROSS JOIN LATERAL (SELECT %(distance)s AS distance) dist
+                       WHERE %(eligible)s AND NOT EXISTS (SELECT 1 FROM near)
+                  )
+                  SELECT partner_id, distance, ring
+                    FROM (SELECT near.*, min(ring) OVER () AS best_ring FROM near) n
+                   WHERE ring = best_ring
+                   UNION ALL
+                  SELECT partner_id, distance, ring
+                    FROM (SELECT far.*, min(ring) OVER () AS best_ring,
+                                 row_number() OVER (ORDER BY distance, partner_id) AS rank
+                            FROM far WHERE ring IS NOT NULL) f
+                   WHERE ring = best_ring AND (ring < %(ring_nearest)s OR rank = 1)
+             ) c
+              JOIN reseller r ON r.id = c.partner_id
+             ORDER BY lead.id, c.partner_id
             """,
             lead_ids=list(self.ids),
             exclude_ids=list(exclude_ids),

@@ -537,6 +537,28 @@ class Runtime:
             raise BootstrapError("installing %s into %s failed: see Odoo's log above" % (ADDON, db))
         say("installed in %.0f s" % (time.time() - start))
 
+    @staticmethod
+    def source_hash():
+        """Fingerprint of the add-on's files, to update a kept database only when they changed."""
+        digest = hashlib.sha256()
+        top = os.path.join(REPO, ADDON)
+        for folder, dirs, files in sorted(os.walk(top)):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                path = os.path.join(folder, name)
+                digest.update(os.path.relpath(path, top).encode())
+                with open(path, "rb") as fh:
+                    digest.update(fh.read())
+        return digest.hexdigest()
+
+    def stored_source_hash(self, db):
+        rows = self.psql(db, "SELECT value FROM ir_config_parameter WHERE key = 'partner_program.source_hash'")
+        return rows[0][0] if rows else None
+
+    def set_source_hash(self, db):
+        self.psql(db, "INSERT INTO ir_config_parameter (key, value) VALUES ('partner_program.source_hash', '%s') "
+                      "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value" % self.source_hash())
+
     def drop_db(self, db):
         if self.db_exists(db):
             self.odoo("db", "-c", self.conf, "drop", db, quiet=True, stderr=subprocess.DEVNULL)
@@ -567,6 +589,12 @@ class Runtime:
             self.drop_db(self.demo_db)
         if not self.db_exists(self.demo_db):
             self.install_db(self.demo_db, demo=True)
+            self.set_source_hash(self.demo_db)
+        elif self.source_hash() != self.stored_source_hash(self.demo_db):
+            say("the add-on changed since %s was made: updating it (-u %s)" % (self.demo_db, ADDON))
+            self.odoo("-c", self.conf, "-d", self.demo_db, "-u", ADDON, "--stop-after-init", "--log-level=warn",
+                      "--no-http", QUIET_WARNINGS)
+            self.set_source_hash(self.demo_db)
         url = "http://127.0.0.1:%s" % port
         print("", flush=True)
         print("Partner Program is starting on %s  (database %s, Ctrl-C stops it)" % (url, self.demo_db))

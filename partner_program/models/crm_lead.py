@@ -380,3 +380,15 @@ class CrmLead(models.Model):
         values = super()._prepare_customer_values(partner_name, is_company=is_company, parent_id=parent_id)
         values.update(partner_latitude=self.partner_latitude, partner_longitude=self.partner_longitude)
         return values
+
+    # ------------------------------------------------------------------ partner funds
+    def _handle_won_lost(self, old_status_by_lead, new_status_by_lead):
+        """A lead reaching 'won' credits its reseller's funds (once per lead, see partner.fund)."""
+        result = super()._handle_won_lost(old_status_by_lead, new_status_by_lead)
+        newly_won = self.filtered(
+            lambda lead: new_status_by_lead.get(lead.id, {}).get("is_won")
+            and not old_status_by_lead.get(lead.id, {}).get("is_won")
+        )
+        if newly_won:
+            self.env["partner.fund"]._credit_won_leads(newly_won)
+        return result

@@ -2,3 +2,8 @@ from . import test_assignment
 from . import test_http
 from . import test_install
 from . import test_levels
+from . import test_fund
+from . import test_partnership
+from . import test_partnership_progression
+from . import test_partnership_security
+from . import test_portal_program

@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 
@@ -47,10 +48,23 @@ class PartnerFund(models.Model):
         for fund in self:
             fund.operation_count = counts.get(fund, 0)
 
+    # The balance is the ledger's; only the operations move it (see partner.fund.operation.create).
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals.pop("balance", None)
+        return super().create(vals_list)
+
     def write(self, vals):
-        # The balance is the ledger's; only the operations move it (see partner.fund.operation.create).
         vals.pop("balance", None)
         return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_with_operations(self):
+        if self.sudo().operation_ids:
+            raise UserError(self.env._(
+                "A fund with operations cannot be deleted: its ledger is kept. Archive its partnership instead."
+            ))
 
     def _lock_balances(self):
         """Lock the funds' rows until the end of the transaction and return their balances.

@@ -20,9 +20,10 @@ class PartnerLevelParameter(models.Model):
     benefit_type = fields.Selection(related="category_id.benefit_type")
     unit = fields.Char(related="category_id.unit")
     target = fields.Float(
+        aggregator=None,
         help="Obligation: what the partner must reach over its partnership period to enter this level.",
     )
-    value = fields.Float(help="Benefit: what this level gives, e.g. 10 for a 10% discount.")
+    value = fields.Float(aggregator=None, help="Benefit: what this level gives, e.g. 10 for a 10% discount.")
     value_text = fields.Char("Text Value", translate=True, help="Benefit given as free text.")
     value_display = fields.Char("Target / Value", compute="_compute_value_display")
     date_from = fields.Date(
@@ -89,6 +90,12 @@ class PartnerLevelParameter(models.Model):
             result = super().write(vals)
         if {"type_id", "category_id"} & set(vals):
             self.env["partner.partnership"].search([("type_id", "in", self.type_id.ids)])._sync_progress_lines()
+        return result
+
+    def unlink(self):
+        types = self.type_id
+        result = super().unlink()
+        self.env["partner.partnership"].search([("type_id", "in", types.ids)])._sync_progress_lines()
         return result
 
     @api.model_create_multi

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -248,6 +248,13 @@ class PartnerPartnership(models.Model):
         if {"grade_id", "partner_id", "date_start", "date_due", "active"} & set(vals):
             self._sync_partner_grade()
         return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_fund_operations(self):
+        if self.sudo().fund_ids.operation_ids:
+            raise UserError(self.env._(
+                "A partnership whose funds have operations cannot be deleted: archive it instead."
+            ))
 
     @api.model
     def _period_of(self, vals, partnership=None):

@@ -154,6 +154,17 @@ class TestFund(PartnershipCase):
                 "name": "Trade show", "partnership_id": self.partnership.id, "budget": 10, "fund_id": other.id,
             })
 
+    def test_ledger_survives_deleting_its_fund_or_partnership(self):
+        self._operation("credit", 10)
+        with self.assertRaisesRegex(UserError, "fund with operations cannot be deleted"):
+            self.fund.with_user(self.manager).unlink()
+        with self.assertRaisesRegex(UserError, "archive it instead"):
+            self.partnership.with_user(self.manager).unlink()
+        empty = self._partnership(self._reseller("Paris"))
+        self._fund(empty)
+        empty.with_user(self.manager).unlink()
+        self.assertFalse(empty.exists())
+
     def test_database_refuses_a_negative_balance(self):
         """Last line of defence if code ever bypassed the locked check."""
         self.env.flush_all()

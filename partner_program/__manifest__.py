@@ -9,6 +9,7 @@
     "application": True,
     "depends": ["partnership", "crm", "website", "portal", "base_geolocalize", "mail"],
     "excludes": ["website_crm_partner_assign"],
+    "uninstall_hook": "uninstall_hook",
     "data": [
         "security/partner_program_security.xml",
         "security/ir.model.access.csv",

@@ -6,7 +6,6 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -578,11 +577,3 @@ class PartnerPartnership(models.Model):
             "trainings": self.training_ids,
             "marketing_activities": self.marketing_activity_ids,
         }
-
-    # ------------------------------------------------------------------ SQL helpers
-    @api.model
-    def _overlap_constraint_installed(self):
-        self.env.cr.execute(SQL(
-            "SELECT 1 FROM pg_constraint WHERE conname = %s", "partner_partnership_partner_period_exclusive"
-        ))
-        return bool(self.env.cr.fetchone())

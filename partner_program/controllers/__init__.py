@@ -1,1 +1,2 @@
 from . import partner_directory
+from . import partner_program_portal

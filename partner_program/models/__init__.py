@@ -4,3 +4,14 @@ from . import res_partner
 from . import crm_team
 from . import crm_lead
 from . import website
+from . import partner_type
+from . import partner_parameter_category
+from . import partner_level_parameter
+from . import partner_level_parameter_history
+from . import partner_partnership
+from . import partner_partnership_progress
+from . import partner_partnership_level_history
+from . import partner_fund
+from . import partner_fund_operation
+from . import partner_training
+from . import partner_marketing_activity

@@ -522,3 +522,15 @@ class CrmLead(models.Model):
         """Absolute link to the lead in the reseller's portal."""
         self.ensure_one()
         return "%s/my/lead/%s" % (self.get_base_url(), self.id)
+
+    # ------------------------------------------------------------------ partner funds
+    def _handle_won_lost(self, old_status_by_lead, new_status_by_lead):
+        """A lead reaching 'won' credits its reseller's funds (once per lead, see partner.fund)."""
+        result = super()._handle_won_lost(old_status_by_lead, new_status_by_lead)
+        newly_won = self.filtered(
+            lambda lead: new_status_by_lead.get(lead.id, {}).get("is_won")
+            and not old_status_by_lead.get(lead.id, {}).get("is_won")
+        )
+        if newly_won:
+            self.env["partner.fund"]._credit_won_leads(newly_won)
+        return result

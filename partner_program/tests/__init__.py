@@ -6,3 +6,8 @@ from . import test_forward_wizard
 from . import test_partnership_report
 from . import test_directory
 from . import test_directory_partner_page
+from . import test_fund
+from . import test_partnership
+from . import test_partnership_progression
+from . import test_partnership_security
+from . import test_portal_program

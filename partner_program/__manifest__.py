@@ -16,16 +16,25 @@
         "data/crm_tag_data.xml",
         "data/res_partner_activation_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
         "views/res_partner_grade_views.xml",
         "views/res_partner_activation_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_team_views.xml",
         "views/partner_program_menus.xml",
+        "views/res_config_settings_views.xml",
+        "views/portal_templates.xml",
     ],
     "demo": [
         "demo/res_partner_grade_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/crm_lead_demo.xml",
+        "demo/crm_lead_portal_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "partner_program/static/tests/tours/*.js",
+        ],
+    },
 }

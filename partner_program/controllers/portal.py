@@ -1,11 +1,11 @@
 from odoo import http
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
-from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.addons.portal.controllers.portal import pager as portal_pager
-
 from ..models.crm_lead import PortalFormError
+
 
 class PartnerPortal(CustomerPortal):
     """Reseller portal: /my/leads, /my/opportunities, lead feedback, opportunity updates, deal registration.

@@ -693,6 +693,8 @@ class CrmLead(models.Model):
         leads = self.sudo()
         for lead in leads:
             lead.convert_opportunity(lead.partner_id)
+        # The reseller now follows its opportunity: the salesperson's answers reach it.
+        leads.message_subscribe(partner_ids=user.partner_id.ids)
         update = {"expected_revenue": revenue, "date_partner_accept": fields.Datetime.now()}
         leads.filtered(lambda lead: lead.partner_assigned_id == company).write(update)
         # Accepted by a contact of the reseller: the opportunity belongs to the reseller's company.
@@ -941,6 +943,7 @@ class CrmLead(models.Model):
             "tag_ids": [Command.set(tags.ids)],
             "partner_conflict_ids": [Command.set(conflicts.ids)],
         })
+        lead.message_subscribe(partner_ids=self.env.user.partner_id.ids)
         if conflicts:
             lead._message_log(body=Markup("<p>%s</p><ul>%s</ul>") % (
                 self.env._("Registration conflict: other resellers already work on this customer. Decide who "

@@ -2,3 +2,10 @@ from . import test_assignment
 from . import test_http
 from . import test_install
 from . import test_levels
+from . import test_partner_answer_deadline
+from . import test_portal_deal_registration
+from . import test_portal_lead_answer
+from . import test_portal_leads
+from . import test_portal_opportunity
+from . import test_portal_race
+from . import test_portal_tour

@@ -37,6 +37,7 @@ class TestPortalLeadAnswer(PartnerPortalCase):
         self.assertEqual(activity.activity_type_id, self.env.ref("mail.mail_activity_data_call"))
         self.assertEqual(str(activity.date_deadline), "2099-01-15")
         self.assertEqual(activity.summary, "Demo of the solution")
+        self.assertIn(self.contact_a, lead.message_partner_ids, "the reseller follows its opportunity")
         page = self.url_open(response.headers["Location"])
         self.assertIn("The lead is now your opportunity", page.text)
         self.assertIn("Demo of the solution", page.text)

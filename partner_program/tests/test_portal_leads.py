@@ -2,10 +2,9 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
+from odoo.addons.partner_program.controllers.portal import PartnerPortal
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
-
-from odoo.addons.partner_program.controllers.portal import PartnerPortal
 
 from .common_portal import PartnerPortalCase
 

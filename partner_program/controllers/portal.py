@@ -57,7 +57,7 @@ class PartnerPortal(CustomerPortal):
         filterby = filterby if filterby in filters else "all"
         period = period if period in periods else "all"
         search = (search or "").strip()
-        domain = Lead._portal_list_domain(lead_type, filterby, period, search)
+        domain = Lead._portal_list_domain(lead_type, filterby, period, search, filters=filters)
         url = "/my/leads" if lead_type == "lead" else "/my/opportunities"
         pager = portal_pager(
             url=url,
@@ -113,10 +113,12 @@ class PartnerPortal(CustomerPortal):
             with request.env.cr.savepoint():
                 method(*args)
         except PortalFormError as error:
+            request.env.invalidate_all()  # the page shows the records as the savepoint left them
             return error.errors, None
         except AccessError:
             raise  # the callers answer 404, as for a lead that is not theirs
         except UserError as error:
+            request.env.invalidate_all()
             return {}, error.args[0]
         return None, None
 
@@ -167,7 +169,6 @@ class PartnerPortal(CustomerPortal):
             if answer == "interested":
                 return self._redirect_done("/my/opportunity/%s" % lead_id, "accepted")
             return self._redirect_done("/my/leads", "declined")
-        lead_sudo.invalidate_recordset()
         return self._render_lead(lead_sudo, form=answer, errors=errors, error=error, posted=post,
                                  status=409 if error else 400)
 
@@ -224,7 +225,6 @@ class PartnerPortal(CustomerPortal):
             return self._render_unavailable()
         if errors is None:
             return self._redirect_done("/my/opportunity/%s" % lead_id, "updated" if form == "update" else "contact")
-        lead_sudo.invalidate_recordset()
         return self._render_opportunity(lead_sudo, form=form, errors=errors, error=error, posted=post,
                                         status=400)
 

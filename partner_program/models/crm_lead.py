@@ -35,7 +35,9 @@ class PortalFormError(UserError):
 
 def _form_text(values, key):
     value = values.get(key)
-    return value.strip() if isinstance(value, str) else (value or "")
+    if value is None or value is False:
+        return ""
+    return value.strip() if isinstance(value, str) else str(value)
 
 
 def _form_bool(values, key):
@@ -64,7 +66,7 @@ def _form_int(values, key):
     try:
         return int(value)
     except (TypeError, ValueError):
-        return 0  # never a record id
+        return -1  # never a record id: refused like an unknown one
 
 
 def _form_date(values, key):
@@ -76,6 +78,8 @@ def _form_date(values, key):
         return value.date()
     if isinstance(value, date):
         return value
+    if not isinstance(value, str):
+        raise ValueError("not a date: %r" % (value,))
     return fields.Date.to_date(value.strip())
 
 
@@ -551,13 +555,14 @@ class CrmLead(models.Model):
         }
 
     @api.model
-    def _portal_list_domain(self, lead_type, filterby="all", period="all", search=None):
+    def _portal_list_domain(self, lead_type, filterby="all", period="all", search=None, filters=None):
         """Domain of a portal list: the user's leads or opportunities, narrowed by filter, period and search.
 
-        Unknown filter or period keys fall back to "all".
+        Unknown filter or period keys fall back to "all"; ``filters`` saves recomputing
+        ``_portal_searchbar_filters(lead_type)`` when the caller has it.
         """
         domain = self._portal_assigned_domain() & Domain("type", "=", lead_type)
-        filters = self._portal_searchbar_filters(lead_type)
+        filters = filters or self._portal_searchbar_filters(lead_type)
         domain &= filters.get(filterby, filters["all"])["domain"]
         days = self._portal_searchbar_periods().get(period, {}).get("days")
         if days:

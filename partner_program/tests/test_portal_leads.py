@@ -104,6 +104,14 @@ class TestPortalLeads(PartnerPortalCase):
         self.assertEqual(response.status_code, 303)
         self.assertTrue(response.headers["Location"].endswith("/my/opportunity/%s" % self.opp_a.id))
 
+    def test_notification_links_lead_resellers_to_their_portal_page(self):
+        self._login(self.user_a)
+        response = self.url_open("/mail/view?model=crm.lead&res_id=%s" % self.opp_a.id, allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        self.assertTrue(response.headers["Location"].endswith("/my/opportunity/%s" % self.opp_a.id))
+        response = self.url_open("/mail/view?model=crm.lead&res_id=%s" % self.lead_b.id, allow_redirects=False)
+        self.assertNotIn("/my/lead/%s" % self.lead_b.id, response.headers.get("Location", ""))
+
     def test_another_resellers_lead_gives_404_naming_nothing(self):
         self._login(self.user_a)
         token = self._csrf("/my/lead/%s" % self.lead_a.id)

@@ -23,6 +23,9 @@ class TestPortalLeads(PartnerPortalCase):
         home = self.url_open("/my")
         self.assertIn('href="/my/leads"', home.text)
         self.assertIn('href="/my/opportunities"', home.text)
+        # The cards show their count ("Leads 2"), filled by /my's script from the counters above.
+        self.assertIn('data-placeholder_count="lead_count"', home.text)
+        self.assertIn('data-placeholder_count="opp_count"', home.text)
 
     def test_home_counters_hidden_for_users_whose_company_has_no_level(self):
         self._portal_lead("Lead of a customer", self.customer_contact)  # even if a lead points at it

@@ -18,6 +18,7 @@
         "data/res_partner_activation_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "data/crm_lead_portal_mail_template_data.xml",
         "views/res_partner_grade_views.xml",
         "views/res_partner_activation_views.xml",
         "views/res_partner_views.xml",
@@ -42,6 +43,8 @@
         "views/partner_partnership_views.xml",
         "views/partner_partnership_menus.xml",
         "views/partner_program_portal_templates.xml",
+        "views/res_config_settings_views.xml",
+        "views/portal_templates.xml",
     ],
     "demo": [
         "demo/res_partner_grade_demo.xml",
@@ -49,6 +52,7 @@
         "demo/crm_lead_demo.xml",
         "demo/res_partner_website_demo.xml",
         "demo/partner_partnership_demo.xml",
+        "demo/crm_lead_portal_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["partner_program/static/tests/tours/*.js"],

@@ -1,2 +1,3 @@
 from . import partner_directory
 from . import partner_program_portal
+from . import portal

@@ -15,3 +15,5 @@ from . import partner_fund
 from . import partner_fund_operation
 from . import partner_training
 from . import partner_marketing_activity
+from . import res_company
+from . import res_config_settings

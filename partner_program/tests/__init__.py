@@ -11,3 +11,10 @@ from . import test_partnership
 from . import test_partnership_progression
 from . import test_partnership_security
 from . import test_portal_program
+from . import test_partner_answer_deadline
+from . import test_portal_deal_registration
+from . import test_portal_lead_answer
+from . import test_portal_leads
+from . import test_portal_opportunity
+from . import test_portal_race
+from . import test_portal_tour

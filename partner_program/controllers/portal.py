@@ -1,0 +1,248 @@
+from odoo import http
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.http import request
+
+from ..models.crm_lead import PortalFormError
+
+
+class PartnerPortal(CustomerPortal):
+    """Reseller portal: /my/leads, /my/opportunities, lead feedback, opportunity updates, deal registration.
+
+    Routes only parse the request, call one crm.lead method and render; the rules live on crm.lead.
+    """
+
+    def _redirect_done(self, url, key):
+        """Redirect after a successful form; the next page says it worked (once, kept in the session)."""
+        request.session["partner_program_done"] = key
+        return request.redirect(url)
+
+    def _pop_done_message(self):
+        return {
+            "accepted": request.env._("The lead is now your opportunity. Your next activity is planned."),
+            "declined": request.env._("Thank you for your feedback: the lead has left your list."),
+            "updated": request.env._("Your changes are saved."),
+            "contact": request.env._("The contact details are saved."),
+            "registered": request.env._("Your deal is registered. Your salesperson will confirm it."),
+        }.get(request.session.pop("partner_program_done", None))
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        Lead = request.env["crm.lead"]
+        if {"lead_count", "opp_count"} & set(counters) and Lead._portal_is_reseller():
+            counts = Lead._portal_counts()
+            if "lead_count" in counters:
+                values["lead_count"] = counts["lead"]
+            if "opp_count" in counters:
+                values["opp_count"] = counts["opportunity"]
+        return values
+
+    # ------------------------------------------------------------------ lists
+    @http.route(["/my/leads", "/my/leads/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_leads(self, page=1, sortby=None, filterby=None, period=None, search=None, **kw):
+        return self._render_lead_list("lead", page, sortby, filterby, period, search)
+
+    @http.route(["/my/opportunities", "/my/opportunities/page/<int:page>"], type="http", auth="user",
+                website=True)
+    def portal_my_opportunities(self, page=1, sortby=None, filterby=None, period=None, search=None, **kw):
+        return self._render_lead_list("opportunity", page, sortby, filterby, period, search)
+
+    def _render_lead_list(self, lead_type, page, sortby, filterby, period, search):
+        Lead = request.env["crm.lead"]
+        sortings = Lead._portal_searchbar_sortings()
+        filters = Lead._portal_searchbar_filters(lead_type)
+        periods = Lead._portal_searchbar_periods()
+        sortby = sortby if sortby in sortings else "date"
+        filterby = filterby if filterby in filters else "all"
+        period = period if period in periods else "all"
+        search = (search or "").strip()
+        domain = Lead._portal_list_domain(lead_type, filterby, period, search, filters=filters)
+        url = "/my/leads" if lead_type == "lead" else "/my/opportunities"
+        pager = portal_pager(
+            url=url,
+            url_args={"sortby": sortby, "filterby": filterby, "period": period, "search": search},
+            total=Lead.search_count(domain),
+            page=page,
+            step=self._items_per_page,
+        )
+        records = Lead.search(domain, order=sortings[sortby]["order"], limit=self._items_per_page,
+                              offset=pager["offset"])
+        request.session["my_%s_history" % lead_type] = records.ids[:100]
+        values = self._prepare_portal_layout_values()
+        values.update({
+            "records": records.sudo(),  # read through the rule above; sudo only to render related names
+            "lead_type": lead_type,
+            "page_name": lead_type,
+            "default_url": url,
+            "pager": pager,
+            "searchbar_sortings": sortings,
+            "sortby": sortby,
+            "searchbar_filters": filters,
+            "filterby": filterby,
+            "searchbar_periods": periods,
+            "period": period,
+            "searchbar_inputs": {"all": {"input": "all", "label": request.env._("Search")}},
+            "search_in": "all",
+            "search": search,
+            "is_reseller": Lead._portal_is_reseller(),
+            "done_message": self._pop_done_message(),
+        })
+        return request.render("partner_program.portal_my_leads", values)
+
+    # ------------------------------------------------------------------ one lead
+    def _portal_lead(self, lead_id):
+        """The lead or opportunity as sudo record if assigned to the user's company, else None.
+
+        Missing and not-mine look the same (a 404 that names nothing).
+        """
+        try:
+            lead_sudo = self._document_check_access("crm.lead", lead_id)
+            lead_sudo.with_user(request.env.user)._check_portal_access()
+        except (AccessError, MissingError):
+            return None
+        return lead_sudo
+
+    def _render_unavailable(self):
+        return request.render("partner_program.portal_lead_unavailable", self._prepare_portal_layout_values(),
+                              status=404)
+
+    def _call(self, method, *args):
+        """Run one crm.lead portal method in a savepoint: a refused form leaves nothing half-written."""
+        try:
+            with request.env.cr.savepoint():
+                method(*args)
+        except PortalFormError as error:
+            request.env.invalidate_all()  # the page shows the records as the savepoint left them
+            return error.errors, None
+        except AccessError:
+            raise  # the callers answer 404, as for a lead that is not theirs
+        except UserError as error:
+            request.env.invalidate_all()
+            return {}, error.args[0]
+        return None, None
+
+    @http.route("/my/lead/<int:lead_id>", type="http", auth="user", website=True)
+    def portal_my_lead(self, lead_id, **kw):
+        lead_sudo = self._portal_lead(lead_id)
+        if not lead_sudo:
+            return self._render_unavailable()
+        if lead_sudo.type == "opportunity":
+            return request.redirect("/my/opportunity/%s" % lead_id)
+        return self._render_lead(lead_sudo)
+
+    def _render_lead(self, lead_sudo, form=None, errors=None, error=None, posted=None, status=200):
+        values = self._prepare_portal_layout_values()
+        values.update({
+            "lead": lead_sudo,
+            "page_name": "lead",
+            "activity_types": lead_sudo._portal_activity_types(),
+            "form": form,
+            "errors": errors or {},
+            "error": error,
+            "posted": posted or {},
+        })
+        values = self._get_page_view_values(lead_sudo, None, values, "my_lead_history", False)
+        return request.render("partner_program.portal_my_lead", values, status=status)
+
+    @http.route("/my/lead/<int:lead_id>/interested", type="http", auth="user", website=True, methods=["POST"])
+    def portal_lead_interested(self, lead_id, **post):
+        return self._answer_lead(lead_id, "interested", post)
+
+    @http.route("/my/lead/<int:lead_id>/not_interested", type="http", auth="user", website=True,
+                methods=["POST"])
+    def portal_lead_not_interested(self, lead_id, **post):
+        return self._answer_lead(lead_id, "not_interested", post)
+
+    def _answer_lead(self, lead_id, answer, post):
+        lead_sudo = self._portal_lead(lead_id)
+        if not lead_sudo:
+            return self._render_unavailable()
+        post.pop("csrf_token", None)
+        lead = request.env["crm.lead"].browse(lead_id)
+        method = lead.partner_interested if answer == "interested" else lead.partner_desinterested
+        try:
+            errors, error = self._call(method, post)
+        except AccessError:
+            return self._render_unavailable()
+        if errors is None:
+            if answer == "interested":
+                return self._redirect_done("/my/opportunity/%s" % lead_id, "accepted")
+            return self._redirect_done("/my/leads", "declined")
+        return self._render_lead(lead_sudo, form=answer, errors=errors, error=error, posted=post,
+                                 status=409 if error else 400)
+
+    # ------------------------------------------------------------------ one opportunity
+    @http.route("/my/opportunity/<int:lead_id>", type="http", auth="user", website=True)
+    def portal_my_opportunity(self, lead_id, **kw):
+        lead_sudo = self._portal_lead(lead_id)
+        if not lead_sudo:
+            return self._render_unavailable()
+        if lead_sudo.type == "lead":
+            return request.redirect("/my/lead/%s" % lead_id)
+        return self._render_opportunity(lead_sudo, done_message=self._pop_done_message())
+
+    def _render_opportunity(self, lead_sudo, form=None, errors=None, error=None, posted=None, status=200,
+                            done_message=None):
+        values = self._prepare_portal_layout_values()
+        values.update({
+            "opportunity": lead_sudo,
+            "page_name": "opportunity",
+            "stages": lead_sudo._portal_stages(),
+            "activity_types": lead_sudo._portal_activity_types(),
+            "user_activity": lead_sudo.with_user(request.env.user)._portal_user_activity().sudo(),
+            "countries": request.env["res.country"].sudo().search([]),
+            "states": request.env["res.country.state"].sudo().search([]),
+            "form": form,
+            "errors": errors or {},
+            "error": error,
+            "posted": posted or {},
+            "done_message": done_message,
+        })
+        values = self._get_page_view_values(lead_sudo, None, values, "my_opportunity_history", False)
+        return request.render("partner_program.portal_my_opportunity", values, status=status)
+
+    @http.route("/my/opportunity/<int:lead_id>/update", type="http", auth="user", website=True,
+                methods=["POST"])
+    def portal_opportunity_update(self, lead_id, **post):
+        return self._update_opportunity(lead_id, "update", post)
+
+    @http.route("/my/opportunity/<int:lead_id>/contact", type="http", auth="user", website=True,
+                methods=["POST"])
+    def portal_opportunity_contact(self, lead_id, **post):
+        return self._update_opportunity(lead_id, "contact", post)
+
+    def _update_opportunity(self, lead_id, form, post):
+        lead_sudo = self._portal_lead(lead_id)
+        if not lead_sudo:
+            return self._render_unavailable()
+        post.pop("csrf_token", None)
+        lead = request.env["crm.lead"].browse(lead_id)
+        method = lead.update_lead_portal if form == "update" else lead.update_contact_details_portal
+        try:
+            errors, error = self._call(method, post)
+        except AccessError:
+            return self._render_unavailable()
+        if errors is None:
+            return self._redirect_done("/my/opportunity/%s" % lead_id, "updated" if form == "update" else "contact")
+        return self._render_opportunity(lead_sudo, form=form, errors=errors, error=error, posted=post,
+                                        status=400)
+
+    # ------------------------------------------------------------------ deal registration
+    @http.route("/my/opportunities/new", type="http", auth="user", website=True, methods=["GET", "POST"])
+    def portal_opportunity_new(self, **post):
+        Lead = request.env["crm.lead"]
+        values = self._prepare_portal_layout_values()
+        values.update({"page_name": "opportunity_new", "errors": {}, "error": None, "posted": {}})
+        if not Lead._portal_is_reseller():
+            values["error"] = request.env._("Only resellers with a partner level can register deals.")
+            return request.render("partner_program.portal_opportunity_new", values, status=403)
+        if request.httprequest.method == "POST":
+            post.pop("csrf_token", None)
+            created = []
+            errors, error = self._call(lambda vals: created.append(Lead.create_opportunity_portal(vals)), post)
+            if errors is None:
+                return self._redirect_done("/my/opportunity/%s" % created[0].id, "registered")
+            values.update(errors=errors, error=error, posted=post)
+            return request.render("partner_program.portal_opportunity_new", values, status=400)
+        return request.render("partner_program.portal_opportunity_new", values)

@@ -2,7 +2,7 @@
 PYTHON ?= python3
 DEV = $(PYTHON) tools/dev.py
 
-.PHONY: run test lint bench reset stop shell env
+.PHONY: run test lint bench soak reset stop shell env
 
 run:    ## bootstrap if needed, create the demo database once, serve Odoo on PORT (8069)
 	@$(DEV) run
@@ -15,6 +15,9 @@ lint:   ## ruff + pylint-odoo over the add-on
 
 bench:  ## side-by-side benchmarks with Odoo's Resellers module (ARGS="--leads 2000 ..."), writes benchmarks/RESULTS.md
 	@$(DEV) bench $(ARGS)
+
+soak:   ## 2 minutes of portal traffic from 20 resellers against the demo server with workers (ARGS="--seconds 60")
+	@$(DEV) soak $(ARGS)
 
 reset:  ## drop the demo database (the next `make run` recreates it)
 	@$(DEV) reset

@@ -64,9 +64,12 @@ def odoo_env(conf, db):
     return registry, make
 
 
+DATASET_VERSION = 2  # bump when phase_generate changes
+
+
 def dataset_key(args):
-    return json.dumps({k: getattr(args, k) for k in ("resellers", "leads", "directory", "held", "seed")},
-                      sort_keys=True)
+    keys = ("resellers", "leads", "directory", "held", "seed", "partnerships")
+    return json.dumps(dict({k: getattr(args, k) for k in keys}, version=DATASET_VERSION), sort_keys=True)
 
 
 # ---------------------------------------------------------------------------------------- phases
@@ -125,13 +128,19 @@ def phase_generate(args):
             "name": contact.name, "login": RESELLER_LOGIN, "password": RESELLER_LOGIN, "partner_id": contact.id,
             "group_ids": [(6, 0, [env.ref("base.group_portal").id])],
         })
-        if "partner.program.partnership" in env and args.partnerships:
+        if "partner.partnership" in env and args.partnerships:
+            # Partner programs (ours only): a ladder Listed < Bronze < Silver < Gold < Platinum asking for
+            # 0/5/20/60/150 leads, and one running partnership per graded company at its current level.
+            ptype = env["partner.type"].create({"name": "Bench resellers"})
+            category = env.ref("partner_program.parameter_category_leads")
+            ladder = [listed] + grades[::-1]
+            env["partner.level.parameter"].create([
+                {"type_id": ptype.id, "grade_id": grade.id, "category_id": category.id, "target": target}
+                for grade, target in zip(ladder, (0, 5, 20, 60, 150), strict=True)
+            ])
             companies = env["res.partner"].search([("is_company", "=", True), ("grade_id", "!=", False)],
-                                                  limit=args.partnerships)
-            ptype = env["partner.program.type"].search([], limit=1) or env["partner.program.type"].create(
-                {"name": "Reseller"})
-            Partnership = env["partner.program.partnership"].with_context(mail_create_nolog=True,
-                                                                          tracking_disable=True)
+                                                  order="id", limit=args.partnerships)
+            Partnership = env["partner.partnership"].with_context(mail_create_nolog=True, tracking_disable=True)
             for start in range(0, len(companies), 1000):
                 Partnership.create([{"partner_id": p.id, "type_id": ptype.id, "grade_id": p.grade_id.id}
                                     for p in companies[start:start + 1000]])
@@ -196,7 +205,7 @@ def phase_tiers(args):
     for _ in range(args.reps):
         with registry.cursor() as cr:
             env = make(cr)
-            Partnership = env["partner.program.partnership"]
+            Partnership = env["partner.partnership"]
             partnerships = Partnership.search([("active", "=", True)])
             env.invalidate_all()
             queries = cr.sql_log_count
@@ -271,7 +280,7 @@ class Bench:
                     [r["seconds"] for r in runs], "1 query, nearest only: no fairness, capacity, rings or chatter")
 
     def run_tiers(self):
-        if not self.rt.psql(DB["ours"], "SELECT 1 FROM ir_model WHERE model = 'partner.program.partnership'"):
+        if not self.rt.psql(DB["ours"], "SELECT 1 FROM ir_model WHERE model = 'partner.partnership'"):
             self.log("tier recompute: partner programs are not in this version, skipped")
             return
         self.log("tier recompute of the active partnerships")
@@ -408,7 +417,7 @@ def parse(argv):
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", default="assign,tiers,http")
-    parser.add_argument("--tier-method", default="action_recompute_level")
+    parser.add_argument("--tier-method", default="_recompute_levels")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="print the table without writing RESULTS.md")
     return parser.parse_args(argv)

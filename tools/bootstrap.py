@@ -577,13 +577,8 @@ class Runtime:
         self.ensure_postgres()
 
     # ------------------------------------------------------------------ commands
-    def cmd_run(self, args):
-        port = self.env.get("PORT", "8069")
-        if not port.isdigit():
-            raise BootstrapError("PORT=%s is not a port number" % port)
-        self.check_port(port)
-        self.prepare()
-        self.write_conf(port)
+    def ensure_demo_db(self):
+        """The demo database, made once with demo data, updated when the add-on's files changed."""
         if self.db_exists(self.demo_db) and self.module_state(self.demo_db, ADDON) != "installed":
             say("database %s is incomplete (an earlier install stopped): recreating it" % self.demo_db)
             self.drop_db(self.demo_db)
@@ -595,6 +590,15 @@ class Runtime:
             self.odoo("-c", self.conf, "-d", self.demo_db, "-u", ADDON, "--stop-after-init", "--log-level=warn",
                       "--no-http", QUIET_WARNINGS)
             self.set_source_hash(self.demo_db)
+
+    def cmd_run(self, args):
+        port = self.env.get("PORT", "8069")
+        if not port.isdigit():
+            raise BootstrapError("PORT=%s is not a port number" % port)
+        self.check_port(port)
+        self.prepare()
+        self.write_conf(port)
+        self.ensure_demo_db()
         url = "http://127.0.0.1:%s" % port
         print("", flush=True)
         print("Partner Program is starting on %s  (database %s, Ctrl-C stops it)" % (url, self.demo_db))
@@ -645,13 +649,17 @@ class Runtime:
                     cwd=REPO, check=False, env=dict(self.env, PYTHONPATH=os.path.join(REPO))).returncode
         return code
 
-    def cmd_bench(self, args):
+    def cmd_bench(self, args, script="bench.py"):
         """benchmarks/bench.py with the runtime's Python (see benchmarks/ and README)."""
         self.prepare()
         self.write_conf()
         env = dict(self.odoo_env(), RUNTIME_DIR=self.dir, PYTHONDONTWRITEBYTECODE="1")
-        return subprocess.run([self.python, os.path.join(REPO, "benchmarks", "bench.py")] + args, cwd=REPO,
+        return subprocess.run([self.python, os.path.join(REPO, "benchmarks", script)] + args, cwd=REPO,
                               env=env).returncode
+
+    def cmd_soak(self, args):
+        """benchmarks/soak.py: bounded portal traffic on loopback against the demo server with workers."""
+        return self.cmd_bench(args, script="soak.py")
 
     def cmd_reset(self, _args):
         self.prepare()
@@ -680,7 +688,7 @@ class Runtime:
         print("export ODOO_RC=%s" % self.conf)
 
 
-COMMANDS = ("run", "test", "lint", "bench", "reset", "stop", "shell", "env")
+COMMANDS = ("run", "test", "lint", "bench", "soak", "reset", "stop", "shell", "env")
 
 
 def main(argv, env=None):

@@ -38,13 +38,14 @@ class CrmPartnerReport(models.Model):
     acceptance_rate = fields.Float("Acceptance Rate (%)", readonly=True, aggregator="avg",
                                    help="Share of the assigned leads that are opportunities.")
     days_to_accept = fields.Float("Days to Accept", readonly=True, aggregator="avg", digits=(16, 1),
-                                  help="Days from the assignment to the conversion into an opportunity; "
-                                       "empty when not converted, or converted before the assignment.")
+                                  help="Days from the assignment to the reseller's 'I'm interested' in the "
+                                       "portal, else to the conversion into an opportunity; empty when not "
+                                       "accepted, or accepted before the assignment.")
 
     _depends = {
         "crm.lead": [
-            "active", "company_id", "date_conversion", "date_partner_assign", "expected_revenue",
-            "partner_assigned_id", "team_id", "type", "user_id", "won_status",
+            "active", "company_id", "date_conversion", "date_partner_accept", "date_partner_assign",
+            "expected_revenue", "partner_assigned_id", "team_id", "type", "user_id", "won_status",
         ],
         "res.partner": ["activation", "country_id", "grade_id", "user_id"],
         "account.move": ["amount_untaxed_signed", "commercial_partner_id", "company_id", "invoice_date",
@@ -75,8 +76,10 @@ class CrmPartnerReport(models.Model):
                    CASE WHEN l.won_status = 'won' THEN coalesce(l.expected_revenue, 0) ELSE 0 END AS won_revenue,
                    0 AS turnover,
                    CASE WHEN l.type = 'opportunity' THEN 100.0 ELSE 0.0 END AS acceptance_rate,
-                   CASE WHEN l.date_conversion::date >= l.date_partner_assign
-                        THEN (l.date_conversion::date - l.date_partner_assign)::float END AS days_to_accept
+                   -- the reseller's own "I'm interested" when it answered through the portal, else the conversion
+                   CASE WHEN coalesce(l.date_partner_accept, l.date_conversion)::date >= l.date_partner_assign
+                        THEN (coalesce(l.date_partner_accept, l.date_conversion)::date - l.date_partner_assign)::float
+                   END AS days_to_accept
               FROM crm_lead l
               JOIN res_partner p ON p.id = l.partner_assigned_id
               LEFT JOIN res_company c ON c.id = l.company_id

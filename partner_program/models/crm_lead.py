@@ -378,6 +378,14 @@ class CrmLead(models.Model):
         self.env["crm.lead"].flush_model()
         self.env["res.partner"].flush_model()
         self.env["res.partner.grade"].flush_model()
+        self.env.cr.execute(self._assign_partner_candidates_query(exclude_ids))
+        result = defaultdict(list)
+        for row in self.env.cr.dictfetchall():
+            result[row["lead_id"]].append(row)
+        return result
+
+    def _assign_partner_candidates_query(self, exclude_ids=()):
+        """The SQL of ``_assign_partner_candidates`` (also used by the benchmarks' one-statement floor)."""
         rings = ASSIGN_RINGS_KM
         # Coordinates are numeric columns: convert them to radians (float8) once per row. Leads with a
         # reseller within the outer ring only look at resellers inside a latitude/longitude window around
@@ -392,7 +400,7 @@ class CrmLead(models.Model):
         eligible = SQL(
             """(r.company_id IS NULL OR lead.company_id IS NULL OR r.company_id = lead.company_id)
                AND NOT r.id = ANY(lead.declined)""")
-        query = SQL(
+        return SQL(
             """
             WITH lead AS MATERIALIZED (
                 SELECT l.id, l.country_id, l.state_id, l.company_id,
@@ -487,11 +495,6 @@ class CrmLead(models.Model):
             ring_country=RING_SAME_COUNTRY,
             ring_nearest=RING_NEAREST,
         )
-        self.env.cr.execute(query)
-        result = defaultdict(list)
-        for row in self.env.cr.dictfetchall():
-            result[row["lead_id"]].append(row)
-        return result
 
     def _apply_partner_choices(self, choices, reasons, intro=None):
         """Write the chosen resellers (one write per reseller) and explain each choice in the chatter.

@@ -269,6 +269,8 @@ class Bench:
     def run_assign(self):
         for side in ("ours", "odoo"):
             reps = self.args.reps if side == "ours" else self.args.odoo_reps
+            if not reps:
+                continue
             self.log("assignment of %d leads, %s, %d repetition(s)" % (self.args.leads, SIDES[side], reps))
             runs = self.phase("assign", side, reps=reps)
             extra = "%d queries; %d/%d leads assigned to %d distinct resellers" % (

@@ -7,3 +7,8 @@ def uninstall_hook(env):
     """
     env.cr.execute("DELETE FROM partner_fund_operation")
     env.cr.execute("DELETE FROM partner_partnership")  # cascades to funds, progress, history, trainings…
+    # Rewards and statements hold on to their leads and partners on purpose (ondelete restrict): they go first.
+    env.cr.execute("DELETE FROM partner_reward")
+    env.cr.execute("DELETE FROM partner_commission_statement")
+    env.cr.execute("DELETE FROM partner_application")
+    env.cr.execute("UPDATE res_partner SET partner_group_id = NULL WHERE partner_group_id IS NOT NULL")

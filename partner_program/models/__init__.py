@@ -17,3 +17,11 @@ from . import partner_training
 from . import partner_marketing_activity
 from . import res_company
 from . import res_config_settings
+from . import partner_group
+from . import partner_group_question
+from . import partner_application
+from . import partner_application_answer
+from . import partner_offer
+from . import partner_reward
+from . import partner_commission_statement
+from . import partner_referral_link

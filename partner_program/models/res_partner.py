@@ -46,6 +46,15 @@ class ResPartner(models.Model):
     # (the scheduled action) stay fair too.
     partner_assign_credit = fields.Float(copy=False, readonly=True, groups="base.group_system")
 
+    # Growth: the partner group a company belongs to (its offers, links and forms), and what it earned.
+    partner_group_id = fields.Many2one(
+        "partner.group", tracking=True, index="btree_not_null", ondelete="restrict",
+        help="The group whose offers, referral links and forms apply to this partner company.",
+    )
+    referral_link_ids = fields.One2many("partner.referral.link", "partner_id", "Referral Links")
+    partner_reward_ids = fields.One2many("partner.reward", "partner_id", "Reward Lines")
+    partner_reward_count = fields.Integer("Rewards", compute="_compute_partner_reward_count")
+
     _partner_weight_positive = models.Constraint(
         "CHECK(partner_weight >= 0)", "A reseller's weight cannot be negative: use 0 to stop its leads."
     )
@@ -75,6 +84,31 @@ class ResPartner(models.Model):
         ))
         for partner in self:
             partner.assigned_lead_open_count = counts.get(partner, 0)
+
+    def _compute_partner_reward_count(self):
+        counts = dict(self.env["partner.reward"].sudo()._read_group(
+            [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]))
+        for partner in self:
+            partner.partner_reward_count = counts.get(partner._origin, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        self.env["partner.referral.link"]._ensure_main_links(partners.filtered("partner_group_id"))
+        return partners
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("partner_group_id"):
+            # Joining a group gives the partner its stable referral link (kept when it changes group).
+            self.env["partner.referral.link"]._ensure_main_links(self)
+        return result
+
+    def action_view_partner_rewards(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("partner_program.partner_reward_action")
+        action.update(domain=[("partner_id", "=", self.id)], context={"search_default_partner_id": self.id})
+        return action
 
     def action_view_assigned_leads(self):
         self.ensure_one()

@@ -18,3 +18,11 @@ from . import test_portal_leads
 from . import test_portal_opportunity
 from . import test_portal_race
 from . import test_portal_tour
+from . import test_partner_application
+from . import test_partner_group
+from . import test_partner_offer
+from . import test_partner_reward
+from . import test_referral_link
+from . import test_portal_lead_submission
+from . import test_commission_statement
+from . import test_portal_rewards

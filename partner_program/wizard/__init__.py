@@ -1,2 +1,3 @@
 from . import crm_lead_forward_to_partner
 from . import crm_lead_forward_to_partner_line
+from . import partner_application_reject

@@ -1,0 +1,124 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class PartnerReward(models.Model):
+    """One reward line: an offer fired for one source (a lead) and one partner. Never twice for the same
+    offer and source: a unique index stands behind the check. A ledger line, not a document (no chatter):
+    its dates say when it was earned, approved and paid, and approving hundreds stays a few queries."""
+
+    _name = "partner.reward"
+    _description = "Partner Reward"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char("Description", required=True)
+    offer_id = fields.Many2one("partner.offer", required=True, ondelete="restrict", index=True,
+                               check_company=True)
+    trigger = fields.Selection(related="offer_id.trigger", store=True)
+    group_id = fields.Many2one(related="offer_id.group_id", store=True, index=True)
+    partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="restrict")
+    lead_id = fields.Many2one("crm.lead", "Source Lead", required=True, index=True, ondelete="restrict")
+    company_id = fields.Many2one(related="offer_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one("res.currency", required=True)
+    amount = fields.Monetary(required=True)
+    date = fields.Date("Earned On", required=True, default=fields.Date.context_today, index=True)
+    state = fields.Selection(
+        [("pending", "Pending"), ("approved", "Approved"), ("paid", "Paid"), ("cancelled", "Cancelled")],
+        required=True, default="pending", index=True,
+    )
+    date_approved = fields.Date("Approved On", readonly=True, copy=False)
+    date_paid = fields.Date("Paid On", readonly=True, copy=False)
+    statement_id = fields.Many2one("partner.commission.statement", readonly=True, copy=False,
+                                   index="btree_not_null", ondelete="set null")
+
+    _offer_source_unique = models.UniqueIndex(
+        "(offer_id, lead_id)", "This offer already rewarded this lead.",
+    )
+    _amount_positive = models.Constraint("CHECK(amount >= 0)", "A reward cannot be negative.")
+
+    # ------------------------------------------------------------------ granting
+    @api.model
+    def _grant(self, leads, trigger):
+        """Fire the offers of ``trigger`` for ``leads``: one reward per (offer, lead), never a second one.
+
+        The offers are the active ones of the group each lead came through (``referral_group_id``); the
+        partner is the lead's referring partner. Set-based: three queries whatever the number of leads.
+
+        :return: the rewards created (sudo)
+        """
+        leads = leads.sudo().filtered(lambda lead: lead.referral_group_id and lead.referral_partner_id)
+        if trigger == "lead_submitted":
+            leads = leads.filtered("partner_submitted")
+        elif trigger == "referral_signup":
+            leads = leads.filtered(lambda lead: not lead.partner_submitted)
+        if not leads:
+            return self.sudo().browse()
+        Reward = self.sudo()
+        offers = self.env["partner.offer"].sudo().search(
+            [("group_id", "in", leads.referral_group_id.ids), ("trigger", "=", trigger)])
+        if not offers:
+            return Reward.browse()
+        done = {(reward.offer_id.id, reward.lead_id.id)
+                for reward in Reward.search([("offer_id", "in", offers.ids), ("lead_id", "in", leads.ids)])}
+        offers_by_group = defaultdict(list)
+        for offer in offers:
+            offers_by_group[offer.group_id.id].append(offer)
+        today = fields.Date.context_today(self)
+        vals_list = []
+        for lead in leads:
+            for offer in offers_by_group[lead.referral_group_id.id]:
+                if (offer.id, lead.id) in done:
+                    continue
+                amount = offer._reward_amount(lead)
+                if amount <= 0:
+                    continue  # a percentage of nothing: no line to approve
+                vals_list.append({
+                    "name": "%s: %s" % (offer.name, lead.name),
+                    "offer_id": offer.id,
+                    "partner_id": lead.referral_partner_id.commercial_partner_id.id,
+                    "lead_id": lead.id,
+                    "currency_id": offer.currency_id.id,
+                    "amount": amount,
+                    "date": today,
+                })
+        return Reward.create(vals_list)
+
+    # ------------------------------------------------------------------ workflow
+    def action_approve(self):
+        """Pending → approved; the reward joins its partner's statement of the month."""
+        if invalid := self.filtered(lambda reward: reward.state != "pending"):
+            raise UserError(self.env._("Only pending rewards can be approved: %(names)s.",
+                                       names=", ".join(invalid.mapped("name"))))
+        self.write({"state": "approved", "date_approved": fields.Date.context_today(self)})
+        self.env["partner.commission.statement"]._attach_rewards(self)
+        return True
+
+    def action_mark_paid(self):
+        """Approved → paid."""
+        if invalid := self.filtered(lambda reward: reward.state != "approved"):
+            raise UserError(self.env._("Only approved rewards can be paid: %(names)s.",
+                                       names=", ".join(invalid.mapped("name"))))
+        self.write({"state": "paid", "date_paid": fields.Date.context_today(self)})
+        return True
+
+    def action_cancel(self):
+        """Pending or approved → cancelled (it leaves its statement); a paid reward stays paid."""
+        if invalid := self.filtered(lambda reward: reward.state == "paid"):
+            raise UserError(self.env._("A paid reward cannot be cancelled: %(names)s.",
+                                       names=", ".join(invalid.mapped("name"))))
+        self.write({"state": "cancelled", "statement_id": False, "date_approved": False})
+        return True
+
+    def action_reset(self):
+        """Cancelled → pending, to be approved again."""
+        self.filtered(lambda reward: reward.state == "cancelled").write({"state": "pending"})
+        return True
+
+    def write(self, vals):
+        if {"amount", "currency_id", "offer_id", "lead_id", "partner_id"} & set(vals) and self.filtered(
+                lambda reward: reward.state in ("approved", "paid")):
+            raise UserError(self.env._("An approved or paid reward cannot be changed: cancel it first."))
+        return super().write(vals)

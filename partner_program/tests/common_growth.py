@@ -1,0 +1,109 @@
+import re
+
+from odoo.tests import HttpCase, new_test_user
+
+from .common import LYON, VILLEURBANNE, PartnerProgramCase
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def setup_growth(cls):
+    """Two groups of our own (the first one the default), two partner companies in it with portal users, and
+    a company in no group. Demo resellers are archived by PartnerProgramCase; the demo groups stay but are
+    no longer the default."""
+    cls.manager = new_test_user(cls.env, "pp_growth_manager", groups="partner_program.group_partner_program_manager",
+                                email="growth.manager@example.com")
+    PartnerType = cls.env["partner.type"]
+    cls.type_reseller = PartnerType.create({"name": "Growth Test Reseller"})
+    cls.type_consultant = PartnerType.create({"name": "Growth Test Consultant"})
+    Group = cls.env["partner.group"]
+    cls.group = Group.create({
+        "name": "Growth Test Resellers",
+        "is_default": True,
+        "type_id": cls.type_reseller.id,
+        "grade_id": cls.grade_bronze.id,
+        "user_id": cls.manager.id,
+        "destination_url": "https://www.example.com/pricing?lang=en",
+        "utm_source_id": cls.env.ref("utm.utm_source_referral").id,
+        "utm_medium_id": cls.env.ref("utm.utm_medium_website").id,
+        "cookie_days": 30,
+        "allow_custom_links": True,
+    })
+    cls.group_consultants = Group.create({
+        "name": "Growth Test Consultants",
+        "type_id": cls.type_consultant.id,
+        "grade_id": cls.grade_silver.id,
+        "user_id": cls.manager.id,
+        "destination_url": "/contactus",
+        "referral_assignment": "none",
+    })
+    cls.partner_a = cls._reseller("Growth Reseller A", LYON, grade=cls.grade_gold, partner_group_id=cls.group.id,
+                                  is_published=True, city="Lyon")
+    cls.contact_a = cls.env["res.partner"].create({"name": "Alice Growth", "parent_id": cls.partner_a.id,
+                                                   "email": "alice@growth-a.example.com"})
+    cls.user_a = new_test_user(cls.env, "pp_growth_a", groups="base.group_portal", partner_id=cls.contact_a.id)
+    cls.partner_b = cls._reseller("Growth Reseller B", VILLEURBANNE, grade=cls.grade_silver,
+                                  partner_group_id=cls.group.id, is_published=True, city="Villeurbanne")
+    cls.contact_b = cls.env["res.partner"].create({"name": "Bob Growth", "parent_id": cls.partner_b.id,
+                                                   "email": "bob@growth-b.example.com"})
+    cls.user_b = new_test_user(cls.env, "pp_growth_b", groups="base.group_portal", partner_id=cls.contact_b.id)
+    cls.outsider = cls.env["res.partner"].create({"name": "Growth Outsider Co", "is_company": True})
+    cls.outsider_contact = cls.env["res.partner"].create({"name": "Olga Outsider", "parent_id": cls.outsider.id})
+    cls.user_outsider = new_test_user(cls.env, "pp_growth_outsider", groups="base.group_portal",
+                                      partner_id=cls.outsider_contact.id)
+    cls.link_a = cls.partner_a.referral_link_ids
+    cls.link_b = cls.partner_b.referral_link_ids
+
+
+class GrowthCase(PartnerProgramCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        setup_growth(cls)
+
+    @classmethod
+    def _offer(cls, trigger, group=None, **values):
+        return cls.env["partner.offer"].create(dict({
+            "name": "Offer %s" % trigger,
+            "group_id": (group or cls.group).id,
+            "trigger": trigger,
+            "reward_type": "fixed",
+            "amount": 100,
+        }, **values))
+
+    @classmethod
+    def _referred_lead(cls, partner, link=None, **values):
+        """A lead the partner brought through its link, as the website would create it."""
+        link = link or partner.referral_link_ids[:1]
+        return cls.env["crm.lead"].create(dict({
+            "name": "Referred by %s" % partner.name,
+            "type": "lead",
+            "country_id": cls.fr.id,
+            "email_from": "visitor@customer.example.com",
+            "referral_partner_id": partner.id,
+            "referral_link_id": link.id,
+            "referral_group_id": partner.partner_group_id.id,
+        }, **values))
+
+
+class GrowthHttpCase(HttpCase, GrowthCase):
+    def _login(self, user):
+        """Browse as ``user`` (res.users), or logged out with None."""
+        if user:
+            self.authenticate(user.login, user.login)
+        else:
+            self.authenticate(None, None)
+
+    def _csrf(self, url):
+        """The CSRF token of the form on ``url``, as a browser would send it."""
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200, "%s: %s" % (url, response.text[:300]))
+        match = CSRF_RE.search(response.text)
+        self.assertTrue(match, "no form with a CSRF token on %s" % url)
+        return match.group(1)
+
+    def _post(self, url, data, csrf_from=None, token=None):
+        """POST a form as the page does (CSRF token of the page ``csrf_from``, default ``url`` itself)."""
+        if token is None:
+            token = self._csrf(csrf_from or url)
+        return self.url_open(url, data=dict(data, csrf_token=token), allow_redirects=False)

@@ -1,0 +1,76 @@
+from freezegun import freeze_time
+
+from .common_growth import GrowthCase
+
+
+class TestCommissionStatement(GrowthCase):
+    """Monthly statements: the rewards approved in the month, per partner, and their totals."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.offer = cls._offer("referral_signup", amount=40)
+        cls.offer_won = cls._offer("opportunity_won", reward_type="percent", percent=10, amount=0)
+
+    def _reward(self, partner, revenue=None):
+        if revenue:
+            lead = self._referred_lead(partner, type="opportunity", expected_revenue=revenue)
+            lead.action_set_won()
+            return lead.partner_reward_ids.filtered(lambda reward: reward.offer_id == self.offer_won)
+        return self._referred_lead(partner).partner_reward_ids
+
+    def _statements(self, partner):
+        return self.env["partner.commission.statement"].search([("partner_id", "=", partner.id)], order="date_from")
+
+    def test_statement_holds_the_rewards_approved_in_the_month_and_their_total(self):
+        march_1, march_2 = self._reward(self.partner_a), self._reward(self.partner_a, revenue=2500)
+        april = self._reward(self.partner_a)
+        pending = self._reward(self.partner_a)
+        other_partner = self._reward(self.partner_b)
+        with freeze_time("2025-03-10"):
+            (march_1 | march_2 | other_partner).action_approve()
+        with freeze_time("2025-04-02"):
+            april.action_approve()
+        march, april_statement = self._statements(self.partner_a)
+        self.assertEqual((str(march.date_from), str(march.date_to)), ("2025-03-01", "2025-03-31"))
+        self.assertEqual(march.name, "March 2025 - Growth Reseller A")
+        self.assertEqual(march.reward_ids, march_1 | march_2)
+        self.assertEqual((march.reward_count, march.amount_total, march.amount_paid, march.amount_due),
+                         (2, 290, 0, 290))
+        self.assertEqual((april_statement.reward_ids, april_statement.amount_total), (april, 40))
+        self.assertEqual(self._statements(self.partner_b).amount_total, 40)
+        self.assertFalse(pending.statement_id, "pending rewards are on no statement")
+
+        march_2.action_mark_paid()
+        self.assertEqual((march.amount_total, march.amount_paid, march.amount_due), (290, 250, 40))
+        march_1.action_cancel()
+        self.assertEqual((march.reward_count, march.amount_total, march.amount_due), (1, 250, 0))
+        april_statement.action_mark_paid()
+        self.assertEqual((april.state, april_statement.amount_due), ("paid", 0))
+
+    def test_approving_many_rewards_fills_statements_in_a_few_queries(self):
+        rewards = self.env["partner.reward"]
+        for _index in range(20):
+            rewards |= self._reward(self.partner_a) | self._reward(self.partner_b)
+        self.env.invalidate_all()
+        # 40 rewards, 2 partners: 10 queries (one search and one create for the statements, grouped writes).
+        with self.assertQueryCount(10):
+            rewards.action_approve()
+        self.assertEqual(len(self._statements(self.partner_a).reward_ids), 20)
+        self.assertEqual(self._statements(self.partner_b).amount_total, 800)
+
+    def test_report_renders_the_lines_and_the_total(self):
+        # wkhtmltopdf is not installed here: the report's HTML is what the PDF is printed from.
+        rewards = self._reward(self.partner_a) | self._reward(self.partner_a, revenue=12345)
+        with freeze_time("2025-05-20"):
+            rewards.action_approve()
+        statement = self._statements(self.partner_a)
+        html = str(self.env["ir.actions.report"]._render_qweb_html(
+            "partner_program.action_report_commission_statement", statement.ids)[0], "utf-8")
+        self.assertIn("Commission Statement", html)
+        self.assertIn("May 2025 - Growth Reseller A", html)
+        for reward in rewards:
+            self.assertIn(reward.name, html)
+        self.assertIn("1,274.50", html, "40 + 10 % of 12,345")
+        self.assertEqual(self.env.ref("partner_program.action_report_commission_statement").report_type, "qweb-pdf")
+        self.assertEqual(statement._get_report_base_filename(), "Commission Statement May 2025 - Growth Reseller A")

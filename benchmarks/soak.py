@@ -158,10 +158,11 @@ def main(argv):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    server_log = open(os.path.join(rt.dir, "soak-server.log"), "w")  # noqa: SIM115 - open for the server's life
     server = subprocess.Popen(
         [rt.python, "-m", "odoo", "-c", rt.conf, "-d", db, "--db-filter", "^%s$" % db, "--http-port", str(port),
          "--workers", str(args.workers), "--max-cron-threads", "0", "--log-level=warn", bootstrap.QUIET_WARNINGS],
-        env=rt.odoo_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        env=rt.odoo_env(), stdout=subprocess.DEVNULL, stderr=server_log)
     base = "http://127.0.0.1:%d" % port
     try:
         for _ in range(240):
@@ -184,7 +185,12 @@ def main(argv):
         wall = time.time() - start
     finally:
         server.terminate()
-        server.wait(timeout=60)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        server_log.close()
 
     rows = ["| request | count | 2xx/3xx | 4xx | 5xx or error | p50 ms | p95 ms |", "|---|---|---|---|---|---|---|"]
     failures = 0

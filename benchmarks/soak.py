@@ -58,6 +58,10 @@ def phase_seed(conf, db, resellers, leads_per_reseller, run_tag):
                     "group_ids": [(6, 0, [env.ref("base.group_portal").id])],
                 })
             partners |= user.partner_id.commercial_partner_id
+        # Leads of earlier runs would sit in the same resellers' lists and blur this run's counts.
+        old_tags = env["crm.tag"].search([("name", "=like", "soak %")])
+        env["crm.lead"].with_context(active_test=False).search([("tag_ids", "in", old_tags.ids)]).unlink()
+        old_tags.unlink()
         tag = env["crm.tag"].create({"name": run_tag})
         env["crm.lead"].create([{
             "name": "%s lead %d-%d" % (run_tag, partner.id, n), "type": "lead", "country_id": france.id,
@@ -95,11 +99,12 @@ class Reseller(threading.Thread):
 
     def call(self, kind, path, data=None):
         start = time.perf_counter()
-        body, status = "", None
+        body, status, landed = "", None, None
         try:
             response = self.opener.open(self.base + path, data=urllib.parse.urlencode(data).encode() if data else None,
                                         timeout=60)
             body, status = response.read().decode(), response.status
+            landed = urllib.parse.urlsplit(response.geturl()).path
         except urllib.error.HTTPError as error:
             status = error.code
         except OSError as error:
@@ -107,6 +112,9 @@ class Reseller(threading.Thread):
         elapsed = time.perf_counter() - start
         with self.lock:
             self.stats.setdefault(kind, []).append((status, elapsed))
+            if data and landed:
+                self.stats.setdefault("landed", {}).setdefault((kind, re.sub(r"\d+", "<id>", landed)), 0)
+                self.stats["landed"][(kind, re.sub(r"\d+", "<id>", landed))] += 1
         return status, body
 
     def run(self):
@@ -195,6 +203,7 @@ def main(argv):
     rows = ["| request | count | 2xx/3xx | 4xx | 5xx or error | p50 ms | p95 ms |", "|---|---|---|---|---|---|---|"]
     failures = 0
     total = 0
+    landed = stats.pop("landed", {})
     for kind, results in stats.items():
         codes = [s for s, _ in results]
         ok = sum(1 for s in codes if isinstance(s, int) and s < 400)
@@ -227,6 +236,9 @@ def main(argv):
         "reseller that declined them, %d accepted but unassigned." % (
             check["leads"], "yes" if not check["archived"] else "no", check["accepted"], check["declines"],
             check["held_by_a_decliner"], check["accepted_unassigned"]),
+        "",
+        "Where the answers landed: %s." % ", ".join(
+            "%s -> %s: %d" % (kind, path, n) for (kind, path), n in sorted(landed.items())),
         "",
         "Result: %s" % ("; ".join(problems) if problems else "no lost lead, no lead held twice, no server error."),
         "",

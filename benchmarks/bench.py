@@ -148,27 +148,40 @@ def phase_generate(args):
     print(json.dumps({"ok": True}))
 
 
-def phase_assign(args):
-    """Automatic assignment of all unassigned leads, repeated, each repetition rolled back."""
+def repeat(args, prepare, action, report):
+    """Run ``action`` ``args.reps`` times, each in its own transaction rolled back afterwards.
+
+    ``prepare(env)`` picks the records outside the measure, ``action(env, records)`` is timed with its
+    queries counted, ``report(env, records)`` adds figures; prints the runs as JSON.
+    """
     registry, make = odoo_env(args.conf, args.db)
     runs = []
     for _ in range(args.reps):
         with registry.cursor() as cr:
             env = make(cr)
-            leads = env["crm.lead"].search([("partner_assigned_id", "=", False), ("name", "like", "Bench lead")])
-            env.invalidate_all()
-            queries = cr.sql_log_count
-            start = time.perf_counter()
-            leads.assign_partner()
+            records = prepare(env)
             env.flush_all()
-            elapsed = time.perf_counter() - start
-            queries = cr.sql_log_count - queries
-            assigned = env["crm.lead"].search_count([("id", "in", leads.ids), ("partner_assigned_id", "!=", False)])
-            distinct = len(set(leads.mapped("partner_assigned_id").ids))
-            runs.append({"seconds": elapsed, "queries": queries, "leads": len(leads), "assigned": assigned,
-                         "distinct_partners": distinct})
+            env.invalidate_all()
+            queries, start = cr.sql_log_count, time.perf_counter()
+            action(env, records)
+            env.flush_all()
+            runs.append(dict({"seconds": time.perf_counter() - start, "queries": cr.sql_log_count - queries},
+                             **report(env, records)))
             cr.rollback()
     print(json.dumps(runs))
+
+
+def unassigned_bench_leads(env):
+    return env["crm.lead"].search([("partner_assigned_id", "=", False), ("name", "like", "Bench lead")])
+
+
+def phase_assign(args):
+    """Automatic assignment of all unassigned leads."""
+    repeat(args, unassigned_bench_leads, lambda env, leads: leads.assign_partner(), lambda env, leads: {
+        "leads": len(leads),
+        "assigned": env["crm.lead"].search_count([("id", "in", leads.ids), ("partner_assigned_id", "!=", False)]),
+        "distinct_partners": len(leads.mapped("partner_assigned_id")),
+    })
 
 
 def phase_floor(args):
@@ -177,46 +190,24 @@ def phase_floor(args):
     statement: no round-robin memory, no salesperson, no chatter, no ORM."""
     from odoo.tools import SQL
 
-    registry, make = odoo_env(args.conf, args.db)
-    runs = []
-    for _ in range(args.reps):
-        with registry.cursor() as cr:
-            env = make(cr)
-            leads = env["crm.lead"].search([("partner_assigned_id", "=", False), ("name", "like", "Bench lead")])
-            env.flush_all()
-            statement = SQL(
-                """UPDATE crm_lead l SET partner_assigned_id = pick.partner_id, date_partner_assign = now()::date
-                     FROM (SELECT DISTINCT ON (lead_id) lead_id, partner_id
-                             FROM (%s) candidate
-                            ORDER BY lead_id, -ln(1 - random()) / weight) pick
-                    WHERE l.id = pick.lead_id""",
-                leads._assign_partner_candidates_query(),
-            )
-            start = time.perf_counter()
-            cr.execute(statement)
-            runs.append({"seconds": time.perf_counter() - start, "queries": 1, "leads": cr.rowcount})
-            cr.rollback()
-    print(json.dumps(runs))
+    def update(env, leads):
+        env.cr.execute(SQL(
+            """UPDATE crm_lead l SET partner_assigned_id = pick.partner_id, date_partner_assign = now()::date
+                 FROM (SELECT DISTINCT ON (lead_id) lead_id, partner_id
+                         FROM (%s) candidate
+                        ORDER BY lead_id, -ln(1 - random()) / weight) pick
+                WHERE l.id = pick.lead_id""",
+            leads._assign_partner_candidates_query(),
+        ))
+
+    repeat(args, unassigned_bench_leads, update, lambda env, leads: {"leads": len(leads)})
 
 
 def phase_tiers(args):
     """Tier recompute of every active partnership (ours only)."""
-    registry, make = odoo_env(args.conf, args.db)
-    runs = []
-    for _ in range(args.reps):
-        with registry.cursor() as cr:
-            env = make(cr)
-            Partnership = env["partner.partnership"]
-            partnerships = Partnership.search([("active", "=", True)])
-            env.invalidate_all()
-            queries = cr.sql_log_count
-            start = time.perf_counter()
-            getattr(partnerships, args.tier_method)()
-            env.flush_all()
-            runs.append({"seconds": time.perf_counter() - start, "queries": cr.sql_log_count - queries,
-                         "partnerships": len(partnerships)})
-            cr.rollback()
-    print(json.dumps(runs))
+    repeat(args, lambda env: env["partner.partnership"].search([("active", "=", True)]),
+           lambda env, partnerships: getattr(partnerships, args.tier_method)(),
+           lambda env, partnerships: {"partnerships": len(partnerships)})
 
 
 PHASES = {"generate": phase_generate, "assign": phase_assign, "floor": phase_floor, "tiers": phase_tiers}

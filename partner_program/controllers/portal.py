@@ -155,22 +155,29 @@ class PartnerPortal(CustomerPortal):
         return self._answer_lead(lead_id, "not_interested", post)
 
     def _answer_lead(self, lead_id, answer, post):
+        interested = answer == "interested"
+        return self._portal_post(
+            lead_id, "partner_interested" if interested else "partner_desinterested", post,
+            "/my/opportunity/%s" % lead_id if interested else "/my/leads", "accepted" if interested else "declined",
+            lambda lead_sudo, errors, error: self._render_lead(
+                lead_sudo, form=answer, errors=errors, error=error, posted=post, status=409 if error else 400),
+        )
+
+    def _portal_post(self, lead_id, method_name, post, done_url, done_message, render_errors):
+        """A portal form on one lead: check the lead is mine, run one crm.lead portal method on the
+        posted values, then redirect to ``done_url`` or re-render the page with the errors."""
         lead_sudo = self._portal_lead(lead_id)
         if not lead_sudo:
             return self._render_unavailable()
         post.pop("csrf_token", None)
-        lead = request.env["crm.lead"].browse(lead_id)
-        method = lead.partner_interested if answer == "interested" else lead.partner_desinterested
+        method = getattr(request.env["crm.lead"].browse(lead_id), method_name)
         try:
             errors, error = self._call(method, post)
         except AccessError:
             return self._render_unavailable()
         if errors is None:
-            if answer == "interested":
-                return self._redirect_done("/my/opportunity/%s" % lead_id, "accepted")
-            return self._redirect_done("/my/leads", "declined")
-        return self._render_lead(lead_sudo, form=answer, errors=errors, error=error, posted=post,
-                                 status=409 if error else 400)
+            return self._redirect_done(done_url, done_message)
+        return render_errors(lead_sudo, errors, error)
 
     # ------------------------------------------------------------------ one opportunity
     @http.route("/my/opportunity/<int:lead_id>", type="http", auth="user", website=True)
@@ -213,20 +220,12 @@ class PartnerPortal(CustomerPortal):
         return self._update_opportunity(lead_id, "contact", post)
 
     def _update_opportunity(self, lead_id, form, post):
-        lead_sudo = self._portal_lead(lead_id)
-        if not lead_sudo:
-            return self._render_unavailable()
-        post.pop("csrf_token", None)
-        lead = request.env["crm.lead"].browse(lead_id)
-        method = lead.update_lead_portal if form == "update" else lead.update_contact_details_portal
-        try:
-            errors, error = self._call(method, post)
-        except AccessError:
-            return self._render_unavailable()
-        if errors is None:
-            return self._redirect_done("/my/opportunity/%s" % lead_id, "updated" if form == "update" else "contact")
-        return self._render_opportunity(lead_sudo, form=form, errors=errors, error=error, posted=post,
-                                        status=400)
+        return self._portal_post(
+            lead_id, "update_lead_portal" if form == "update" else "update_contact_details_portal", post,
+            "/my/opportunity/%s" % lead_id, "updated" if form == "update" else "contact",
+            lambda lead_sudo, errors, error: self._render_opportunity(
+                lead_sudo, form=form, errors=errors, error=error, posted=post, status=400),
+        )
 
     # ------------------------------------------------------------------ deal registration
     @http.route("/my/opportunities/new", type="http", auth="user", website=True, methods=["GET", "POST"])

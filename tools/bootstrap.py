@@ -35,6 +35,7 @@ TOOLS = os.path.join(REPO, "tools")
 ADDON = "partner_program"
 DEMO_DB = "partner_program_demo"
 TEST_DB = "partner_program_test"
+SOURCE_HASH_KEY = "partner_program.source_hash"  # ir.config_parameter of a kept database
 ODOO_SERIES = (19, 0)
 # Werkzeug 2.3 deprecation noise from Odoo's own code, logged with stacks at every request.
 QUIET_WARNINGS = "--log-handler=py.warnings:ERROR"
@@ -235,26 +236,31 @@ class Runtime:
         else:
             say("PostgreSQL was not running")
 
-    def psql(self, dbname, query):
-        """Run one query with the venv's psycopg2; returns the rows."""
+    def psql(self, dbname, query, params=None):
+        """Run one query with the venv's psycopg2; returns the rows.
+
+        Values go in ``params`` (a list for ``%s``, a dict for ``%(name)s``), which psycopg2 quotes:
+        never format them into ``query``. Without params, ``%`` in the query stays literal.
+        """
         script = (
             "import json, sys, psycopg2\n"
             "conn = psycopg2.connect(dbname=sys.argv[1])\n"
             "conn.autocommit = True\n"
-            "cur = conn.cursor(); cur.execute(sys.argv[2])\n"
+            "cur = conn.cursor(); cur.execute(sys.argv[2], json.loads(sys.argv[3]))\n"
             "print(json.dumps(cur.fetchall() if cur.description else []))\n"
         )
-        code, out, err = output([self.python, "-c", script, dbname, query], env=dict(self.env, **self.pg_env()))
+        code, out, err = output([self.python, "-c", script, dbname, query, json.dumps(params)],
+                                env=dict(self.env, **self.pg_env()))
         if code != 0:
             last = (err.strip().splitlines() or ["?"])[-1]
             raise BootstrapError("PostgreSQL at %s: %s" % (self.pg_env()["PGHOST"], last))
         return json.loads(out)
 
     def db_exists(self, name):
-        return bool(self.psql("postgres", "SELECT 1 FROM pg_database WHERE datname = '%s'" % name))
+        return bool(self.psql("postgres", "SELECT 1 FROM pg_database WHERE datname = %s", [name]))
 
     def module_state(self, db, module):
-        rows = self.psql(db, "SELECT state FROM ir_module_module WHERE name = '%s'" % module)
+        rows = self.psql(db, "SELECT state FROM ir_module_module WHERE name = %s", [module])
         return rows[0][0] if rows else None
 
     # ------------------------------------------------------------------ Odoo
@@ -349,12 +355,12 @@ class Runtime:
         return digest.hexdigest()
 
     def stored_source_hash(self, db):
-        rows = self.psql(db, "SELECT value FROM ir_config_parameter WHERE key = 'partner_program.source_hash'")
+        rows = self.psql(db, "SELECT value FROM ir_config_parameter WHERE key = %s", [SOURCE_HASH_KEY])
         return rows[0][0] if rows else None
 
     def set_source_hash(self, db):
-        self.psql(db, "INSERT INTO ir_config_parameter (key, value) VALUES ('partner_program.source_hash', '%s') "
-                      "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value" % self.source_hash())
+        self.psql(db, "INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s) "
+                      "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", [SOURCE_HASH_KEY, self.source_hash()])
 
     def drop_db(self, db):
         if self.db_exists(db):
@@ -364,7 +370,7 @@ class Runtime:
         rows = self.psql(db, """
             SELECT u.login, CASE WHEN u.share THEN 'portal' ELSE 'internal' END
               FROM res_users u JOIN ir_model_data d ON d.model = 'res.users' AND d.res_id = u.id
-             WHERE d.module = '%s' AND u.active ORDER BY u.share, u.login""" % ADDON)
+             WHERE d.module = %s AND u.active ORDER BY u.share, u.login""", [ADDON])
         return rows
 
     def prepare(self):

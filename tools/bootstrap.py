@@ -24,6 +24,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import debian_odoo
@@ -473,6 +474,27 @@ class Runtime:
         else:
             say("no database %s to drop" % self.demo_db)
 
+    def cmd_pot(self, _args):
+        """Export the add-on's terms with Odoo's own exporter from the demo database (made or updated first)."""
+        self.prepare()
+        self.write_conf()
+        self.ensure_demo_db()
+        pot = os.path.join(REPO, ADDON, "i18n", ADDON + ".pot")
+        say("exporting the terms of %s from %s to %s" % (ADDON, self.demo_db, os.path.relpath(pot, REPO)))
+        with tempfile.TemporaryDirectory(dir=self.dir) as tmp:
+            fresh = os.path.join(tmp, ADDON + ".pot")
+            self.odoo("i18n", "export", "-c", self.conf, "-d", self.demo_db, "-o", fresh, ADDON)
+            if not os.path.isfile(fresh):
+                raise BootstrapError("Odoo's exporter wrote no %s: see its log above" % os.path.basename(pot))
+            # Only the header's dates changed: keep the file, so that `make pot` alone makes no diff.
+            if os.path.isfile(pot) and pot_body(read_text(pot)) == pot_body(read_text(fresh)):
+                say("%s is already current" % os.path.relpath(pot, REPO))
+                return 0
+            os.makedirs(os.path.dirname(pot), exist_ok=True)
+            shutil.copyfile(fresh, pot)
+        say("wrote %s" % os.path.relpath(pot, REPO))
+        return 0
+
     def cmd_stop(self, _args):
         self.stop_postgres()
 
@@ -491,7 +513,12 @@ class Runtime:
         print("export ODOO_RC=%s" % self.conf)
 
 
-COMMANDS = ("run", "test", "lint", "bench", "soak", "reset", "stop", "shell", "env")
+COMMANDS = ("run", "test", "lint", "pot", "bench", "soak", "reset", "stop", "shell", "env")
+
+
+def pot_body(text):
+    """A .pot without the dates Odoo's exporter stamps at every export."""
+    return [line for line in text.splitlines() if not re.match(r'^"(POT-Creation|PO-Revision)-Date:', line)]
 
 
 def main(argv, env=None):

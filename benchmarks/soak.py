@@ -214,7 +214,7 @@ def main(argv):
         times = sorted(t * 1000 for _, t in results)
         rows.append("| %s | %d | %d | %d | %d | %.0f | %.0f |" % (
             kind, len(codes), ok, client, bad, statistics.median(times), times[int(0.95 * (len(times) - 1))]))
-    checks = rt.psql(db, CHECKS % {"tag": seeded["tag_id"]})[0]
+    checks = rt.psql(db, CHECKS, {"tag": seeded["tag_id"]})[0]
     names = ("leads", "archived", "held_by_a_decliner", "accepted_unassigned", "accepted", "declines")
     check = dict(zip(names, checks, strict=True))
     problems = []

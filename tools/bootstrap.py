@@ -10,6 +10,7 @@ Everything it makes lives in the git-ignored runtime folder (``.runtime/`` or ``
     data/     Odoo's data dir (filestores, sessions)
     odoo.conf generated at every call
 
+Downloading Debian's package into root/ is debian_odoo.py's job; bootlib.py holds the shared helpers.
 Every failure a user can cause ends in one ``error: ...`` line and exit status 1.
 """
 import ast
@@ -23,77 +24,25 @@ import shutil
 import socket
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
+
+import debian_odoo
+from bootlib import BootstrapError, output, read_text, run, say
+from debian_odoo import DEB_PYLIB
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = os.path.join(REPO, "tools")
 ADDON = "partner_program"
 DEMO_DB = "partner_program_demo"
 TEST_DB = "partner_program_test"
-ODOO_PACKAGE = "odoo-19"
+SOURCE_HASH_KEY = "partner_program.source_hash"  # ir.config_parameter of a kept database
 ODOO_SERIES = (19, 0)
-# Debian suites: odoo-19 and most of its symlink targets come from sid; Font Awesome 4.7 and the
-# Inconsolata.otf that point_of_sale links to only exist in bookworm's packages.
-SID_PACKAGES = [
-    ODOO_PACKAGE, "libjs-jquery", "libjs-jquery-form", "libjs-underscore", "fonts-roboto-unhinted",
-    "fonts-montserrat", "fonts-ocr-b", "fonts-glyphicons-halflings",
-]
-BOOKWORM_PACKAGES = ["fonts-font-awesome", "fonts-inconsolata"]
-SELFIE_NPM = "@mediapipe/selfie_segmentation@0.1.1675465747"
-SELFIE_PATH = "mail/static/lib/selfie_segmentation/selfie_segmentation.js"
 # Werkzeug 2.3 deprecation noise from Odoo's own code, logged with stacks at every request.
 QUIET_WARNINGS = "--log-handler=py.warnings:ERROR"
 PG_VERSION = "15"
 PG_PORT = "5432"  # only names the socket file: the embedded cluster listens on no TCP port
 PG_SUPERUSER = "odoo"  # Odoo refuses to connect as "postgres"
-DEB_PYLIB = "usr/lib/python3/dist-packages"
-
-
-class BootstrapError(Exception):
-    """A problem of the environment, reported as one line without a traceback."""
-
-
-def read_text(path):
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        return fh.read()
-
-
-def write_text(path, text):
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
-
-
-def say(msg):
-    print("==> " + msg, flush=True)
-
-
-def human(size):
-    size = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return ("%.0f %s" if unit in ("B", "KB") else "%.1f %s") % (size, unit)
-        size /= 1024
-    return str(size)
-
-
-def run(cmd, check=True, quiet=False, **kw):
-    """Run a command; a missing program or a failure becomes a BootstrapError."""
-    if quiet:
-        kw.setdefault("stdout", subprocess.DEVNULL)
-    try:
-        proc = subprocess.run(cmd, **kw)
-    except FileNotFoundError:
-        raise BootstrapError("command not found: %s" % cmd[0]) from None
-    if check and proc.returncode != 0:
-        raise BootstrapError("command failed (exit %d): %s" % (proc.returncode, " ".join(cmd)))
-    return proc
-
-
-def output(cmd, **kw):
-    proc = run(cmd, check=False, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
-    return proc.returncode, proc.stdout, proc.stderr
 
 
 class Runtime:
@@ -179,158 +128,8 @@ class Runtime:
             return odoo_dir
         if os.path.isfile(os.path.join(self.root, ".complete")):
             return odoo_dir
-        self.fetch_debian_odoo()
+        debian_odoo.fetch_debian_odoo(self.dir, self.root, self.is_root)
         return odoo_dir
-
-    def apt_sources(self):
-        """Mirror URIs (and keyrings) the machine's apt already uses for Debian's main archive."""
-        entries = []
-        files = ["/etc/apt/sources.list"] + sorted(glob.glob("/etc/apt/sources.list.d/*.list"))
-        for path in files:
-            if not os.path.isfile(path):
-                continue
-            for line in read_text(path).splitlines():
-                line = line.split("#", 1)[0].strip()
-                match = re.match(r"^deb\s+(\[[^\]]*\]\s+)?(\S+)\s+(\S+)\s+(.*)$", line)
-                if match:
-                    opts = match.group(1) or ""
-                    key = re.search(r"signed-by=(\S+?)[\s\]]", opts)
-                    entries.append((match.group(2), [match.group(3)], match.group(4).split(), key and key.group(1)))
-        for path in sorted(glob.glob("/etc/apt/sources.list.d/*.sources")):
-            for stanza in re.split(r"\n\s*\n", read_text(path)):
-                fields = {}
-                for line in stanza.splitlines():
-                    if ":" in line and not line.startswith("#"):
-                        name, value = line.split(":", 1)
-                        fields[name.strip().lower()] = value.strip()
-                if "deb" not in fields.get("types", "").split() or fields.get("enabled", "yes") == "no":
-                    continue
-                for uri in fields.get("uris", "").split():
-                    entries.append((uri, fields.get("suites", "").split(), fields.get("components", "").split(),
-                                    fields.get("signed-by")))
-        mirrors = []
-        for uri, suites, components, key in entries:
-            if "main" not in components or any(s.endswith("-security") for s in suites) or "security" in uri:
-                continue
-            if "/debian" not in uri:
-                continue  # Ubuntu, vendor repositories: not Debian's archive
-            if (uri, key) not in mirrors:
-                mirrors.append((uri, key))
-        return mirrors
-
-    def apt_options(self, state):
-        return [
-            "-o", "Dir::State=" + os.path.join(state, "state"),
-            "-o", "Dir::State::status=" + os.path.join(state, "status"),
-            "-o", "Dir::Cache=" + os.path.join(state, "cache"),
-            "-o", "Dir::Etc::SourceList=" + os.path.join(state, "sources.list"),
-            "-o", "Dir::Etc::SourceParts=" + os.path.join(state, "sources.list.d"),
-            "-o", "Dir::Etc::Preferences=" + os.path.join(state, "preferences"),
-            "-o", "Dir::Etc::PreferencesParts=" + os.path.join(state, "preferences.d"),
-            "-o", "APT::Sandbox::User=" + ("root" if self.is_root else pwd.getpwuid(os.getuid()).pw_name),
-            "-o", "Debug::NoLocking=1",
-        ]
-
-    def fetch_debian_odoo(self):
-        if not shutil.which("apt-get") or not shutil.which("dpkg-deb"):
-            raise BootstrapError(
-                "no apt-get/dpkg-deb on this machine to fetch Debian's odoo-19: set ODOO_SRC=/path/to/odoo-19"
-            )
-        mirrors = self.apt_sources()
-        if not mirrors:
-            raise BootstrapError(
-                "no Debian mirror found in /etc/apt/sources.list(.d): set ODOO_SRC=/path/to/odoo-19"
-            )
-        state = os.path.join(self.dir, "apt")
-        shutil.rmtree(state, ignore_errors=True)
-        for sub in ("state/lists/partial", "cache/archives/partial", "sources.list.d", "preferences.d"):
-            os.makedirs(os.path.join(state, sub), exist_ok=True)
-        write_text(os.path.join(state, "status"), "")
-        write_text(os.path.join(state, "preferences"), "")
-        keyring = "/usr/share/keyrings/debian-archive-keyring.gpg"
-        with open(os.path.join(state, "sources.list"), "w") as fh:
-            for uri, key in mirrors[:1]:
-                opts = "[signed-by=%s] " % (key or keyring) if (key or os.path.exists(keyring)) else ""
-                fh.write("deb %s%s sid main\n" % (opts, uri))
-                fh.write("deb %s%s bookworm main\n" % (opts, uri))
-        apt = self.apt_options(state)
-        say("reading Debian's package lists (sid, bookworm) into a private apt state")
-        code, _out, err = output(["apt-get", "-q"] + apt + ["update"])
-        if code != 0:
-            raise BootstrapError("apt-get update failed: %s" % (err.strip().splitlines() or ["?"])[-1])
-        wanted = [(p, "sid") for p in SID_PACKAGES] + [(p, "bookworm") for p in BOOKWORM_PACKAGES]
-        infos = []
-        for name, suite in wanted:
-            code, out, _err = output(["apt-cache"] + apt + ["show", "--no-all-versions", "%s/%s" % (name, suite)])
-            if code != 0 or "Version:" not in out:
-                if name == ODOO_PACKAGE:
-                    _c, names, _e = output(["apt-cache"] + apt + ["pkgnames", "odoo"])
-                    found = sorted(n for n in names.split() if re.match(r"^odoo(-\d+)?$", n))
-                    versions = []
-                    for other in found:
-                        _c, pol, _e = output(["apt-cache"] + apt + ["show", "--no-all-versions", other])
-                        ver = re.search(r"^Version: (\S+)", pol, re.M)
-                        versions.append("%s %s" % (other, ver.group(1) if ver else "?"))
-                    raise BootstrapError(
-                        "Debian's archive no longer has %s (found instead: %s): set ODOO_SRC=/path/to/odoo-19"
-                        % (ODOO_PACKAGE, ", ".join(versions) or "no odoo package at all")
-                    )
-                raise BootstrapError("Debian's %s archive has no package %s" % (suite, name))
-            version = re.search(r"^Version: (\S+)", out, re.M).group(1)
-            size = int(re.search(r"^Size: (\d+)", out, re.M).group(1))
-            infos.append((name, suite, version, size))
-        debs = os.path.join(self.dir, "debs")
-        shutil.rmtree(debs, ignore_errors=True)
-        os.makedirs(debs)
-        total = sum(i[3] for i in infos)
-        say("downloading %d packages, %s in all:" % (len(infos), human(total)))
-        for name, suite, version, size in infos:
-            print("    %s %s (%s, %s)" % (name, version, suite, human(size)), flush=True)
-        run(["apt-get", "-q", "-q"] + apt + ["download"] + ["%s/%s" % (n, s) for n, s, _v, _z in infos],
-            cwd=debs, quiet=True)
-        tmp_root = self.root + ".partial"
-        shutil.rmtree(tmp_root, ignore_errors=True)
-        os.makedirs(tmp_root)
-        for deb in sorted(glob.glob(os.path.join(debs, "*.deb"))):
-            say("extracting %s" % os.path.basename(deb))
-            run(["dpkg-deb", "-x", deb, tmp_root])
-        self.add_selfie_segmentation(os.path.join(tmp_root, DEB_PYLIB, "odoo", "addons"))
-        dangling = list(self.dangling_links(os.path.join(tmp_root, DEB_PYLIB, "odoo", "addons")))
-        if dangling:
-            say("warning: %d symlinks of Odoo still point nowhere, e.g. %s" % (len(dangling), dangling[0]))
-        write_text(os.path.join(tmp_root, ".complete"), "".join("%s %s\n" % (i[0], i[2]) for i in infos))
-        shutil.rmtree(self.root, ignore_errors=True)
-        os.rename(tmp_root, self.root)
-        shutil.rmtree(debs, ignore_errors=True)
-
-    @staticmethod
-    def dangling_links(top):
-        for folder, dirs, files in os.walk(top):
-            for name in files + dirs:
-                path = os.path.join(folder, name)
-                if os.path.islink(path) and not os.path.exists(path):
-                    yield os.path.relpath(path, top)
-
-    def add_selfie_segmentation(self, addons):
-        """Debian leaves out a file of mail's backend bundle; npm's package carries the same file."""
-        target = os.path.join(addons, SELFIE_PATH)
-        if os.path.exists(target):
-            return
-        if not shutil.which("npm"):
-            say("warning: npm not found, %s stays missing (the backend web client will not load)" % SELFIE_PATH)
-            return
-        say("fetching %s from npm (left out of Debian's package)" % SELFIE_NPM)
-        with tempfile.TemporaryDirectory() as tmp:
-            run(["npm", "pack", "--silent", SELFIE_NPM, "--pack-destination", tmp], quiet=True,
-                stderr=subprocess.DEVNULL)
-            tgz = glob.glob(os.path.join(tmp, "*.tgz"))
-            if not tgz:
-                raise BootstrapError("npm pack %s gave no archive" % SELFIE_NPM)
-            with tarfile.open(tgz[0]) as tar:
-                member = tar.extractfile("package/selfie_segmentation.js")
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                with open(target, "wb") as fh:
-                    shutil.copyfileobj(member, fh)
 
     # ------------------------------------------------------------------ venv
     def ensure_venv(self, odoo_dir):
@@ -438,26 +237,31 @@ class Runtime:
         else:
             say("PostgreSQL was not running")
 
-    def psql(self, dbname, query):
-        """Run one query with the venv's psycopg2; returns the rows."""
+    def psql(self, dbname, query, params=None):
+        """Run one query with the venv's psycopg2; returns the rows.
+
+        Values go in ``params`` (a list for ``%s``, a dict for ``%(name)s``), which psycopg2 quotes:
+        never format them into ``query``. Without params, ``%`` in the query stays literal.
+        """
         script = (
             "import json, sys, psycopg2\n"
             "conn = psycopg2.connect(dbname=sys.argv[1])\n"
             "conn.autocommit = True\n"
-            "cur = conn.cursor(); cur.execute(sys.argv[2])\n"
+            "cur = conn.cursor(); cur.execute(sys.argv[2], json.loads(sys.argv[3]))\n"
             "print(json.dumps(cur.fetchall() if cur.description else []))\n"
         )
-        code, out, err = output([self.python, "-c", script, dbname, query], env=dict(self.env, **self.pg_env()))
+        code, out, err = output([self.python, "-c", script, dbname, query, json.dumps(params)],
+                                env=dict(self.env, **self.pg_env()))
         if code != 0:
             last = (err.strip().splitlines() or ["?"])[-1]
             raise BootstrapError("PostgreSQL at %s: %s" % (self.pg_env()["PGHOST"], last))
         return json.loads(out)
 
     def db_exists(self, name):
-        return bool(self.psql("postgres", "SELECT 1 FROM pg_database WHERE datname = '%s'" % name))
+        return bool(self.psql("postgres", "SELECT 1 FROM pg_database WHERE datname = %s", [name]))
 
     def module_state(self, db, module):
-        rows = self.psql(db, "SELECT state FROM ir_module_module WHERE name = '%s'" % module)
+        rows = self.psql(db, "SELECT state FROM ir_module_module WHERE name = %s", [module])
         return rows[0][0] if rows else None
 
     # ------------------------------------------------------------------ Odoo
@@ -552,12 +356,12 @@ class Runtime:
         return digest.hexdigest()
 
     def stored_source_hash(self, db):
-        rows = self.psql(db, "SELECT value FROM ir_config_parameter WHERE key = 'partner_program.source_hash'")
+        rows = self.psql(db, "SELECT value FROM ir_config_parameter WHERE key = %s", [SOURCE_HASH_KEY])
         return rows[0][0] if rows else None
 
     def set_source_hash(self, db):
-        self.psql(db, "INSERT INTO ir_config_parameter (key, value) VALUES ('partner_program.source_hash', '%s') "
-                      "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value" % self.source_hash())
+        self.psql(db, "INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s) "
+                      "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", [SOURCE_HASH_KEY, self.source_hash()])
 
     def drop_db(self, db):
         if self.db_exists(db):
@@ -567,7 +371,7 @@ class Runtime:
         rows = self.psql(db, """
             SELECT u.login, CASE WHEN u.share THEN 'portal' ELSE 'internal' END
               FROM res_users u JOIN ir_model_data d ON d.model = 'res.users' AND d.res_id = u.id
-             WHERE d.module = '%s' AND u.active ORDER BY u.share, u.login""" % ADDON)
+             WHERE d.module = %s AND u.active ORDER BY u.share, u.login""", [ADDON])
         return rows
 
     def prepare(self):
@@ -670,6 +474,27 @@ class Runtime:
         else:
             say("no database %s to drop" % self.demo_db)
 
+    def cmd_pot(self, _args):
+        """Export the add-on's terms with Odoo's own exporter from the demo database (made or updated first)."""
+        self.prepare()
+        self.write_conf()
+        self.ensure_demo_db()
+        pot = os.path.join(REPO, ADDON, "i18n", ADDON + ".pot")
+        say("exporting the terms of %s from %s to %s" % (ADDON, self.demo_db, os.path.relpath(pot, REPO)))
+        with tempfile.TemporaryDirectory(dir=self.dir) as tmp:
+            fresh = os.path.join(tmp, ADDON + ".pot")
+            self.odoo("i18n", "export", "-c", self.conf, "-d", self.demo_db, "-o", fresh, ADDON)
+            if not os.path.isfile(fresh):
+                raise BootstrapError("Odoo's exporter wrote no %s: see its log above" % os.path.basename(pot))
+            # Only the header's dates changed: keep the file, so that `make pot` alone makes no diff.
+            if os.path.isfile(pot) and pot_body(read_text(pot)) == pot_body(read_text(fresh)):
+                say("%s is already current" % os.path.relpath(pot, REPO))
+                return 0
+            os.makedirs(os.path.dirname(pot), exist_ok=True)
+            shutil.copyfile(fresh, pot)
+        say("wrote %s" % os.path.relpath(pot, REPO))
+        return 0
+
     def cmd_stop(self, _args):
         self.stop_postgres()
 
@@ -688,7 +513,12 @@ class Runtime:
         print("export ODOO_RC=%s" % self.conf)
 
 
-COMMANDS = ("run", "test", "lint", "bench", "soak", "reset", "stop", "shell", "env")
+COMMANDS = ("run", "test", "lint", "pot", "bench", "soak", "reset", "stop", "shell", "env")
+
+
+def pot_body(text):
+    """A .pot without the dates Odoo's exporter stamps at every export."""
+    return [line for line in text.splitlines() if not re.match(r'^"(POT-Creation|PO-Revision)-Date:', line)]
 
 
 def main(argv, env=None):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Entry point of the Makefile targets: `python3 tools/dev.py run|test|lint|reset|stop|shell`.
+"""Entry point of the Makefile targets: `python3 tools/dev.py run|test|lint|pot|reset|stop|shell`.
 
 Kept free of recent syntax so that an old interpreter reaches the version check and says so.
 """

@@ -2,7 +2,7 @@ from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
-from ..models.crm_lead import PortalFormError
+from ..forms.form import PortalFormError
 
 
 class PartnerApplicationController(http.Controller):

@@ -3,6 +3,13 @@ from . import res_partner_grade
 from . import res_partner
 from . import crm_team
 from . import crm_lead
+from . import crm_lead_assignment
+from . import crm_lead_forward
+from . import crm_lead_fund
+from . import crm_lead_reseller_portal
+from . import crm_lead_deal_registration
+from . import crm_lead_answer_deadline
+from . import crm_lead_referral
 from . import website
 from . import partner_type
 from . import partner_parameter_category

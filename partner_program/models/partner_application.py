@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import SQL, email_normalize
 
-from .crm_lead import PortalFormError, _form_int, _form_text
+from ..forms.form import PortalFormError, _form_int, _form_text
 from .partner_group import _is_safe_destination
 
 # The fixed fields of the application form, with the longest text accepted for each.

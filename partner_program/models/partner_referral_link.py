@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
-from .crm_lead import PortalFormError, _form_text
+from ..forms.form import PortalFormError, _form_text
 from .partner_group import _new_code
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{2,31}$")

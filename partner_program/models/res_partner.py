@@ -46,7 +46,7 @@ class ResPartner(models.Model):
     # (the scheduled action) stay fair too.
     partner_assign_credit = fields.Float(copy=False, readonly=True, groups="base.group_system")
 
-    # Growth: the partner group a company belongs to (its offers, links and forms), and what it earned.
+    # Referrals: the partner group a company belongs to (its offers, links and forms), and what it earned.
     partner_group_id = fields.Many2one(
         "partner.group", tracking=True, index="btree_not_null", ondelete="restrict",
         help="The group whose offers, referral links and forms apply to this partner company.",

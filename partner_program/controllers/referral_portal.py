@@ -4,11 +4,11 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 
-from ..models.crm_lead import PortalFormError
+from ..forms.form import PortalFormError
 
 
-class PartnerGrowthPortal(CustomerPortal):
-    """Partners' growth pages: /my/referrals (links, offers, submitted leads), /my/leads/submit, /my/rewards
+class ReferralPortal(CustomerPortal):
+    """Partners' referral and reward pages: /my/referrals (links, offers, submitted leads), /my/leads/submit, /my/rewards
     (rewards and commission statements). Routes parse, call one model method, render; access is ir.rule's."""
 
     def _prepare_home_portal_values(self, counters):
@@ -22,11 +22,11 @@ class PartnerGrowthPortal(CustomerPortal):
     def _my_rewards_domain(self):
         return [("partner_id", "=", request.env.user.commercial_partner_id.id)]
 
-    def _growth_done_message(self):
+    def _referral_done_message(self):
         return {
             "link": request.env._("Your new link is ready: share it."),
             "lead": request.env._("Thank you: your lead is submitted. Our team will qualify it."),
-        }.get(request.session.pop("partner_program_growth_done", None))
+        }.get(request.session.pop("partner_program_referral_done", None))
 
     # ------------------------------------------------------------------ referrals
     @http.route("/my/referrals", type="http", auth="user", website=True)
@@ -46,7 +46,7 @@ class PartnerGrowthPortal(CustomerPortal):
             "submitted_leads": request.env["crm.lead"]._portal_submitted_leads() if group else [],
             "errors": errors or {},
             "posted": posted or {},
-            "done_message": self._growth_done_message(),
+            "done_message": self._referral_done_message(),
         })
         return request.render("partner_program.portal_my_referrals", values, status=status)
 
@@ -60,7 +60,7 @@ class PartnerGrowthPortal(CustomerPortal):
             return self._render_referrals(errors=error.errors, posted=post, status=400)
         except AccessError as error:
             return self._render_referrals(errors={"code": error.args[0]}, posted=post, status=403)
-        request.session["partner_program_growth_done"] = "link"
+        request.session["partner_program_referral_done"] = "link"
         return request.redirect("/my/referrals")
 
     # ------------------------------------------------------------------ lead submission
@@ -86,7 +86,7 @@ class PartnerGrowthPortal(CustomerPortal):
             except AccessError as error:
                 values["error"] = error.args[0]
                 return request.render("partner_program.portal_lead_submit", values, status=403)
-            request.session["partner_program_growth_done"] = "lead"
+            request.session["partner_program_referral_done"] = "lead"
             return request.redirect("/my/referrals")
         return request.render("partner_program.portal_lead_submit", values)
 

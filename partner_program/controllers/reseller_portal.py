@@ -4,10 +4,10 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
-from ..models.crm_lead import PortalFormError
+from ..forms.form import PortalFormError
 
 
-class PartnerPortal(CustomerPortal):
+class ResellerPortal(CustomerPortal):
     """Reseller portal: /my/leads, /my/opportunities, lead feedback, opportunity updates, deal registration.
 
     Routes only parse the request, call one crm.lead method and render; the rules live on crm.lead.

@@ -7,18 +7,18 @@ from .common import LYON, VILLEURBANNE, PartnerProgramCase
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def setup_growth(cls):
+def setup_referral(cls):
     """Two groups of our own (the first one the default), two partner companies in it with portal users, and
     a company in no group. Demo resellers are archived by PartnerProgramCase; the demo groups stay but are
     no longer the default."""
-    cls.manager = new_test_user(cls.env, "pp_growth_manager", groups="partner_program.group_partner_program_manager",
-                                email="growth.manager@example.com")
+    cls.manager = new_test_user(cls.env, "pp_referral_manager", groups="partner_program.group_partner_program_manager",
+                                email="referral.manager@example.com")
     PartnerType = cls.env["partner.type"]
-    cls.type_reseller = PartnerType.create({"name": "Growth Test Reseller"})
-    cls.type_consultant = PartnerType.create({"name": "Growth Test Consultant"})
+    cls.type_reseller = PartnerType.create({"name": "Referral Test Reseller"})
+    cls.type_consultant = PartnerType.create({"name": "Referral Test Consultant"})
     Group = cls.env["partner.group"]
     cls.group = Group.create({
-        "name": "Growth Test Resellers",
+        "name": "Referral Test Resellers",
         "is_default": True,
         "type_id": cls.type_reseller.id,
         "grade_id": cls.grade_bronze.id,
@@ -30,36 +30,36 @@ def setup_growth(cls):
         "allow_custom_links": True,
     })
     cls.group_consultants = Group.create({
-        "name": "Growth Test Consultants",
+        "name": "Referral Test Consultants",
         "type_id": cls.type_consultant.id,
         "grade_id": cls.grade_silver.id,
         "user_id": cls.manager.id,
         "destination_url": "/contactus",
         "referral_assignment": "none",
     })
-    cls.partner_a = cls._reseller("Growth Reseller A", LYON, grade=cls.grade_gold, partner_group_id=cls.group.id,
+    cls.partner_a = cls._reseller("Referral Reseller A", LYON, grade=cls.grade_gold, partner_group_id=cls.group.id,
                                   is_published=True, city="Lyon")
-    cls.contact_a = cls.env["res.partner"].create({"name": "Alice Growth", "parent_id": cls.partner_a.id,
-                                                   "email": "alice@growth-a.example.com"})
-    cls.user_a = new_test_user(cls.env, "pp_growth_a", groups="base.group_portal", partner_id=cls.contact_a.id)
-    cls.partner_b = cls._reseller("Growth Reseller B", VILLEURBANNE, grade=cls.grade_silver,
+    cls.contact_a = cls.env["res.partner"].create({"name": "Alice Referral", "parent_id": cls.partner_a.id,
+                                                   "email": "alice@referral-a.example.com"})
+    cls.user_a = new_test_user(cls.env, "pp_referral_a", groups="base.group_portal", partner_id=cls.contact_a.id)
+    cls.partner_b = cls._reseller("Referral Reseller B", VILLEURBANNE, grade=cls.grade_silver,
                                   partner_group_id=cls.group.id, is_published=True, city="Villeurbanne")
-    cls.contact_b = cls.env["res.partner"].create({"name": "Bob Growth", "parent_id": cls.partner_b.id,
-                                                   "email": "bob@growth-b.example.com"})
-    cls.user_b = new_test_user(cls.env, "pp_growth_b", groups="base.group_portal", partner_id=cls.contact_b.id)
-    cls.outsider = cls.env["res.partner"].create({"name": "Growth Outsider Co", "is_company": True})
+    cls.contact_b = cls.env["res.partner"].create({"name": "Bob Referral", "parent_id": cls.partner_b.id,
+                                                   "email": "bob@referral-b.example.com"})
+    cls.user_b = new_test_user(cls.env, "pp_referral_b", groups="base.group_portal", partner_id=cls.contact_b.id)
+    cls.outsider = cls.env["res.partner"].create({"name": "Referral Outsider Co", "is_company": True})
     cls.outsider_contact = cls.env["res.partner"].create({"name": "Olga Outsider", "parent_id": cls.outsider.id})
-    cls.user_outsider = new_test_user(cls.env, "pp_growth_outsider", groups="base.group_portal",
+    cls.user_outsider = new_test_user(cls.env, "pp_referral_outsider", groups="base.group_portal",
                                       partner_id=cls.outsider_contact.id)
     cls.link_a = cls.partner_a.referral_link_ids
     cls.link_b = cls.partner_b.referral_link_ids
 
 
-class GrowthCase(PartnerProgramCase):
+class ReferralCase(PartnerProgramCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        setup_growth(cls)
+        setup_referral(cls)
 
     @classmethod
     def _offer(cls, trigger, group=None, **values):
@@ -86,7 +86,7 @@ class GrowthCase(PartnerProgramCase):
         }, **values))
 
 
-class GrowthHttpCase(HttpCase, GrowthCase):
+class ReferralHttpCase(HttpCase, ReferralCase):
     def _login(self, user):
         """Browse as ``user`` (res.users), or logged out with None."""
         if user:

@@ -16,6 +16,7 @@ from . import partner_parameter_category
 from . import partner_level_parameter
 from . import partner_level_parameter_history
 from . import partner_partnership
+from . import partner_partnership_levels
 from . import partner_partnership_progress
 from . import partner_partnership_level_history
 from . import partner_fund

@@ -47,6 +47,7 @@
         "views/partner_program_menus.xml",
         "report/partner_commission_statement_report.xml",
         # website and portal pages
+        "views/form_templates.xml",
         "views/partner_directory_templates.xml",
         "data/website_menu_data.xml",
         "views/reseller_portal_templates.xml",

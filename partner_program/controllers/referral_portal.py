@@ -4,12 +4,14 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 
-from ..forms.form import PortalFormError
+from ..forms.form import submit_form
+from ..forms.referral import CUSTOM_LINK_FORM, LEAD_SUBMISSION_FORM
 
 
 class ReferralPortal(CustomerPortal):
-    """Partners' referral and reward pages: /my/referrals (links, offers, submitted leads), /my/leads/submit, /my/rewards
-    (rewards and commission statements). Routes parse, call one model method, render; access is ir.rule's."""
+    """Partners' referral and reward pages: /my/referrals (links, offers, submitted leads), /my/leads/submit,
+    /my/rewards (rewards and commission statements). Routes parse, call one model method, render; access is
+    ir.rule's."""
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
@@ -44,6 +46,7 @@ class ReferralPortal(CustomerPortal):
             "links": request.env["partner.referral.link"].search([("partner_id", "=", partner.id)]),
             "offers": request.env["partner.offer"].search([("group_id", "=", group.id)]) if group else [],
             "submitted_leads": request.env["crm.lead"]._portal_submitted_leads() if group else [],
+            "link_fields": CUSTOM_LINK_FORM.widgets(request.env["partner.referral.link"]),
             "errors": errors or {},
             "posted": posted or {},
             "done_message": self._referral_done_message(),
@@ -54,12 +57,12 @@ class ReferralPortal(CustomerPortal):
     def portal_referral_link_new(self, **post):
         post.pop("csrf_token", None)
         try:
-            with request.env.cr.savepoint():
-                request.env["partner.referral.link"].create_custom_link_portal(post)
-        except PortalFormError as error:
-            return self._render_referrals(errors=error.errors, posted=post, status=400)
+            _link, errors, _error = submit_form(
+                request.env, request.env["partner.referral.link"].create_custom_link_portal, post)
         except AccessError as error:
             return self._render_referrals(errors={"code": error.args[0]}, posted=post, status=403)
+        if errors is not None:
+            return self._render_referrals(errors=errors, posted=post, status=400)
         request.session["partner_program_referral_done"] = "link"
         return request.redirect("/my/referrals")
 
@@ -70,22 +73,20 @@ class ReferralPortal(CustomerPortal):
         group = Lead._portal_submission_group()
         values = self._prepare_portal_layout_values()
         values.update({"page_name": "lead_submit", "group": group, "errors": {}, "error": None, "posted": {},
-                       "questions": group.lead_question_ids})
+                       "questions": group.lead_question_ids, "submit_fields": LEAD_SUBMISSION_FORM.widgets(Lead)})
         if not group:
             values["error"] = request.env._("Your company is in no partner group taking lead submissions.")
             return request.render("partner_program.portal_lead_submit", values, status=403)
         if request.httprequest.method == "POST":
             post.pop("csrf_token", None)
             try:
-                with request.env.cr.savepoint():
-                    Lead.submit_lead_portal(post)
-            except PortalFormError as error:
-                request.env.invalidate_all()
-                values.update(errors=error.errors, posted=post)
-                return request.render("partner_program.portal_lead_submit", values, status=400)
+                _lead, errors, error = submit_form(request.env, Lead.submit_lead_portal, post)
             except AccessError as error:
                 values["error"] = error.args[0]
                 return request.render("partner_program.portal_lead_submit", values, status=403)
+            if errors is not None:
+                values.update(errors=errors, error=error, posted=post)
+                return request.render("partner_program.portal_lead_submit", values, status=400)
             request.session["partner_program_referral_done"] = "lead"
             return request.redirect("/my/referrals")
         return request.render("partner_program.portal_lead_submit", values)

@@ -1,1 +1,1 @@
-from . import form
+from . import form, partner_application, partner_directory, referral, reseller_portal

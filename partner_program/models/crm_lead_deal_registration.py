@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError
 from odoo.fields import Command, Domain
 from odoo.tools import email_normalize, plaintext2html
 
-from ..forms.form import PortalFormError, _form_date, _form_text
+from ..forms.reseller_portal import DEAL_REGISTRATION_FORM
 
 
 class CrmLead(models.Model):
@@ -28,8 +28,9 @@ class CrmLead(models.Model):
     def create_opportunity_portal(self, values):
         """Deal registration: the current reseller registers an opportunity it found itself.
 
-        ``values`` (a portal form): ``partner_name`` (customer), ``contact_name``, ``email_from``, ``name`` (title)
-        are required; ``description``, ``expected_revenue``, ``date_deadline`` are optional. The opportunity is
+        ``values`` (a portal form, ``DEAL_REGISTRATION_FORM``): ``partner_name`` (customer), ``contact_name``,
+        ``email_from``, ``name`` (title) are required; ``description``, ``expected_revenue``, ``date_deadline`` are
+        optional; a missing or wrong value raises FormError and nothing is created. The opportunity is
         assigned to the reseller's company, tagged "Registered by partner", and its salesperson is the company's.
         When another reseller already holds an open lead or opportunity for the same customer (same email or
         company name), the registration is recorded anyway and flagged as a conflict for the salesperson; the
@@ -40,29 +41,8 @@ class CrmLead(models.Model):
         if not self._portal_is_reseller():
             raise AccessError(self.env._("Only resellers with a partner level can register deals."))
         company = self.env.user.commercial_partner_id
-        errors = {}
-        required = {
-            "partner_name": self.env._("Give the customer's name."),
-            "contact_name": self.env._("Give the name of your contact at the customer."),
-            "email_from": self.env._("Give the contact's email."),
-            "name": self.env._("Give this opportunity a title."),
-        }
-        texts = {key: _form_text(values, key) for key in (*required, "description")}
-        for key, message in required.items():
-            if not texts[key]:
-                errors[key] = message
-        email = email_normalize(texts["email_from"]) if texts["email_from"] else False
-        if texts["email_from"] and not email:
-            errors["email_from"] = self.env._("This is not a valid email address.")
-        revenue = self._portal_parse_amount(values, "expected_revenue", errors, self.env._("Expected revenue"))
-        try:
-            date_deadline = _form_date(values, "date_deadline")
-        except ValueError:
-            date_deadline = None
-            errors["date_deadline"] = self.env._("The expected closing is not a valid date.")
-        if errors:
-            raise PortalFormError(errors)
-
+        texts = DEAL_REGISTRATION_FORM.parse(self, values)
+        email = email_normalize(texts["email_from"])
         Lead = self.sudo()
         conflicts = Lead._portal_registration_conflicts(email, texts["partner_name"], company)
         tags = self.env.ref("partner_program.tag_registered_by_partner")
@@ -76,8 +56,8 @@ class CrmLead(models.Model):
             "contact_name": texts["contact_name"],
             "email_from": texts["email_from"],
             "description": plaintext2html(texts["description"]) if texts["description"] else False,
-            "expected_revenue": revenue or 0.0,
-            "date_deadline": date_deadline or False,
+            "expected_revenue": texts["expected_revenue"] or 0.0,
+            "date_deadline": texts["date_deadline"] or False,
             "partner_assigned_id": company.id,
             "user_id": salesperson.id,
             "tag_ids": [Command.set(tags.ids)],

@@ -7,7 +7,7 @@ from odoo.fields import Command
 from odoo.http import request
 from odoo.tools import email_normalize, plaintext2html
 
-from ..forms.form import PortalFormError, _form_text
+from ..forms.referral import LEAD_SUBMISSION_FORM
 from .partner_group import REFERRAL_COOKIE
 
 
@@ -148,31 +148,19 @@ class CrmLead(models.Model):
         "qualified" and "won" ones later. Another company can never be named: attribution is the user's own.
 
         :raise AccessError: the user's company is in no group allowing lead submission
-        :raise PortalFormError: a message per faulty field; nothing is created
+        :raise FormError: a message per faulty field; nothing is created
         :return: the new lead (sudo: the partner does not read it, our sales team works it)
         """
         group = self._portal_submission_group()
         if not group:
             raise AccessError(self.env._("Your partner group does not take lead submissions."))
         company = self.env.user.commercial_partner_id
-        errors = {}
-        texts = {key: _form_text(values, key)
-                 for key in ("partner_name", "contact_name", "email_from", "phone", "name", "description")}
-        limits = {"partner_name": 128, "contact_name": 128, "email_from": 254, "phone": 64, "name": 128,
-                  "description": 10000}
-        if not (texts["partner_name"] or texts["contact_name"]):
+        texts, errors = LEAD_SUBMISSION_FORM.validate(self, values)
+        if not (texts.get("partner_name") or texts.get("contact_name")) and "partner_name" not in errors:
             errors["partner_name"] = self.env._("Give the customer's company or the contact's name.")
-        email = email_normalize(texts["email_from"]) if texts["email_from"] else False
-        if not texts["email_from"]:
-            errors["email_from"] = self.env._("Give the contact's email.")
-        elif not email:
-            errors["email_from"] = self.env._("This is not a valid email address.")
-        for key, limit in limits.items():
-            if len(texts[key]) > limit:
-                errors[key] = self.env._("This is too long.")
         answers = group.lead_question_ids._parse_answers(values, errors)
-        if errors:
-            raise PortalFormError(errors)
+        LEAD_SUBMISSION_FORM.check(self, errors)
+        email = email_normalize(texts["email_from"])
 
         description = plaintext2html(texts["description"]) if texts["description"] else Markup()
         if answers:

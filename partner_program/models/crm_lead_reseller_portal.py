@@ -7,14 +7,13 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command, Domain
-from odoo.tools import SQL, email_normalize, format_amount, format_date, plaintext2html
+from odoo.tools import SQL, format_amount, format_date, plaintext2html
 
-from ..forms.form import PortalFormError, _form_bool, _form_date, _form_float, _form_int, _form_text
-
-# What a reseller may change on a customer's contact from the portal: name, email, phone, address.
-PORTAL_CONTACT_FIELDS = (
-    "partner_name", "contact_name", "email_from", "phone",
-    "street", "street2", "city", "zip", "state_id", "country_id",
+from ..forms.reseller_portal import (
+    CONTACT_DETAILS_FORM,
+    INTERESTED_FORM,
+    NOT_INTERESTED_FORM,
+    OPPORTUNITY_UPDATE_FORM,
 )
 
 
@@ -166,67 +165,45 @@ class CrmLead(models.Model):
         self.ensure_one()
         return self.sudo().activity_ids.filtered(lambda activity: activity.user_id == self.env.user)[:1]
 
-    def _portal_parse_activity(self, values, errors, required):
-        """Read (activity type, date, summary) from a portal form; record what is wrong in ``errors``."""
-        activity_type = self._portal_activity_types().filtered(
-            lambda act_type: act_type.id == _form_int(values, "activity_type_id"))
-        summary = _form_text(values, "activity_summary")
-        try:
-            deadline = _form_date(values, "activity_date_deadline")
-        except ValueError:
-            deadline = None
-            errors["activity_date_deadline"] = self.env._("The date of the next activity is not a valid date.")
-        if not required and not deadline and "activity_date_deadline" not in errors:
-            return None
-        if not activity_type:
-            errors["activity_type_id"] = self.env._("Choose the type of the next activity.")
-        if not deadline and "activity_date_deadline" not in errors:
-            errors["activity_date_deadline"] = self.env._("Give the date of the next activity.")
-        elif deadline and deadline < fields.Date.context_today(self):
-            errors["activity_date_deadline"] = self.env._("The next activity cannot be planned in the past.")
-        if required and not summary:
-            errors["activity_summary"] = self.env._("Say what the next activity is about.")
-        return activity_type, deadline, summary
+    def _portal_is_open(self):
+        """An opportunity the reseller still works on: not won, not lost. Only those can be updated."""
+        self.ensure_one()
+        lead = self.sudo()
+        return lead.type == "opportunity" and lead.active and lead.won_status == "pending"
 
-    def _portal_parse_amount(self, values, key, errors, label, required=False, maximum=None):
-        try:
-            amount = _form_float(values, key)
-        except (TypeError, ValueError):
-            errors[key] = self.env._("%(field)s must be a number.", field=label)
+    def _portal_check_open(self):
+        if not self._portal_is_open():
+            raise UserError(self.env._("Only open opportunities can be updated."))
+
+    def _portal_check_activity(self, form, cleaned, errors):
+        """The next activity of a form: (type, date, summary), or None when the form gives no date (a required
+        date is the form's own check). With a date, the type is required and the date may not be past."""
+        activity_type, deadline = cleaned.get("activity_type_id"), cleaned.get("activity_date_deadline")
+        if not deadline:
             return None
-        if amount is None:
-            if required:
-                errors[key] = self.env._("%(field)s is required.", field=label)
-            return None
-        if amount < 0 or (maximum is not None and amount > maximum):
-            errors[key] = (self.env._("%(field)s must be between 0 and %(max)s.", field=label, max=maximum)
-                           if maximum is not None else self.env._("%(field)s cannot be negative.", field=label))
-            return None
-        if required and not amount:
-            errors[key] = self.env._("%(field)s is required.", field=label)
-            return None
-        return amount
+        if not activity_type and "activity_type_id" not in errors:
+            errors["activity_type_id"] = self.env._(form.fields["activity_type_id"].missing)
+        if deadline < fields.Date.context_today(self):
+            errors["activity_date_deadline"] = self.env._("The next activity cannot be planned in the past.")
+        return activity_type, deadline, cleaned.get("activity_summary") or ""
 
     def partner_interested(self, values):
         """The current reseller accepts these leads ("I'm interested").
 
         ``values`` (a portal form): ``activity_type_id``, ``activity_date_deadline``, ``activity_summary`` (the
         next planned activity), ``expected_revenue`` and ``contacted`` (the customer was contacted), all required.
-        A missing or wrong value raises PortalFormError and nothing changes. Otherwise each lead becomes an
+        A missing or wrong value raises FormError and nothing changes. Otherwise each lead becomes an
         opportunity assigned to the reseller's company, the feedback is posted in the chatter and the activity is
         scheduled for the current user.
         """
         self._check_portal_access()
         if any(lead.type != "lead" for lead in self.sudo()):
             raise UserError(self.env._("This lead has already been accepted: it is now an opportunity."))
-        errors = {}
-        activity_type, deadline, summary = self._portal_parse_activity(values, errors, required=True)
-        revenue = self._portal_parse_amount(values, "expected_revenue", errors, self.env._("Expected revenue"),
-                                            required=True)
-        if not _form_bool(values, "contacted"):
-            errors["contacted"] = self.env._("Confirm that you have contacted the customer.")
-        if errors:
-            raise PortalFormError(errors)
+        cleaned, errors = INTERESTED_FORM.validate(self, values)
+        self._portal_check_activity(INTERESTED_FORM, cleaned, errors)
+        INTERESTED_FORM.check(self, errors)
+        activity_type, deadline, summary, revenue = (cleaned[key] for key in (
+            "activity_type_id", "activity_date_deadline", "activity_summary", "expected_revenue"))
         self._lock_portal_answer()
 
         user, company = self.env.user, self.env.user.commercial_partner_id
@@ -270,8 +247,8 @@ class CrmLead(models.Model):
         self._check_portal_access()
         if any(lead.type != "lead" for lead in self.sudo()):
             raise UserError(self.env._("You already accepted this lead: it is now an opportunity."))
-        comment, contacted, spam = (
-            _form_text(values, "comment"), _form_bool(values, "contacted"), _form_bool(values, "spam"))
+        cleaned = NOT_INTERESTED_FORM.parse(self, values)
+        comment, contacted, spam = cleaned["comment"], cleaned["contacted"], cleaned["spam"]
         self._lock_portal_answer()
 
         company = self.env.user.commercial_partner_id
@@ -316,44 +293,28 @@ class CrmLead(models.Model):
         ``values`` (a portal form): ``stage_id`` (one of ``_portal_stages()``), ``priority``, ``expected_revenue``,
         ``probability`` (0-100), ``date_deadline`` and the next activity (``activity_type_id``,
         ``activity_date_deadline``, ``activity_summary``; the user's own activity is updated or created). Only
-        changed fields are written; a wrong value raises PortalFormError and nothing changes.
+        changed fields are written; a wrong value raises FormError and nothing changes.
         """
         self.ensure_one()
         self._check_portal_access()
+        self._portal_check_open()
         lead = self.sudo()
-        if lead.type != "opportunity" or not lead.active or lead.won_status != "pending":
-            raise UserError(self.env._("Only open opportunities can be updated."))
-        errors, update = {}, {}
-        stage_id = _form_int(values, "stage_id")
-        if stage_id is not None:
-            if stage_id not in self._portal_stages().ids:
-                errors["stage_id"] = self.env._("Choose one of the stages of this opportunity's sales team.")
-            elif stage_id != lead.stage_id.id:
-                update["stage_id"] = stage_id
-        priority = _form_text(values, "priority")
-        if priority:
-            if priority not in dict(self._fields["priority"].selection):
-                errors["priority"] = self.env._("Choose a priority between 0 and 3 stars.")
-            elif priority != lead.priority:
-                update["priority"] = priority
-        revenue = self._portal_parse_amount(values, "expected_revenue", errors, self.env._("Expected revenue"))
+        cleaned, errors = OPPORTUNITY_UPDATE_FORM.validate(self, values, only_posted=True)
+        activity = self._portal_check_activity(OPPORTUNITY_UPDATE_FORM, cleaned, errors)
+        OPPORTUNITY_UPDATE_FORM.check(self, errors)
+        update = {}
+        if cleaned.get("stage_id") and cleaned["stage_id"] != lead.stage_id:
+            update["stage_id"] = cleaned["stage_id"].id
+        if cleaned.get("priority") and cleaned["priority"] != lead.priority:
+            update["priority"] = cleaned["priority"]
+        revenue = cleaned.get("expected_revenue")
         if revenue is not None and revenue != lead.expected_revenue:
             update["expected_revenue"] = revenue
-        probability = self._portal_parse_amount(values, "probability", errors, self.env._("Probability"),
-                                                maximum=100)
+        probability = cleaned.get("probability")
         if probability is not None and round(probability, 2) != round(lead.probability, 2):
             update["probability"] = probability
-        if "date_deadline" in values:
-            try:
-                date_deadline = _form_date(values, "date_deadline") or False
-            except ValueError:
-                errors["date_deadline"] = self.env._("The expected closing is not a valid date.")
-            else:
-                if date_deadline != lead.date_deadline:
-                    update["date_deadline"] = date_deadline
-        activity = self._portal_parse_activity(values, errors, required=False)
-        if errors:
-            raise PortalFormError(errors)
+        if "date_deadline" in cleaned and (cleaned["date_deadline"] or False) != lead.date_deadline:
+            update["date_deadline"] = cleaned["date_deadline"] or False
         if update:
             lead.write(update)
         if activity:
@@ -370,13 +331,14 @@ class CrmLead(models.Model):
     def update_contact_details_portal(self, values):
         """The current reseller corrects the customer's contact on its opportunity.
 
-        Only the name, email, phone and address (``PORTAL_CONTACT_FIELDS``) may be given: any other key raises
-        UserError, a wrong value raises PortalFormError, and nothing changes. The linked customer record
-        (``partner_id``) is left alone: the salesperson decides whether to copy the new details onto it.
+        Only the name, email, phone and address (``CONTACT_DETAILS_FORM``) may be given: any other key raises
+        UserError, a won or lost opportunity raises UserError, a wrong value raises FormError, and nothing changes.
+        The linked customer record (``partner_id``) is left alone: the salesperson decides whether to copy the
+        new details onto it.
         """
         self.ensure_one()
         self._check_portal_access()
-        forbidden = sorted(set(values) - set(PORTAL_CONTACT_FIELDS))
+        forbidden = sorted(set(values) - set(CONTACT_DETAILS_FORM.fields))
         if forbidden:
             raise UserError(self.env._(
                 "Only the customer's name, email, phone and address can be changed here, not: %(fields)s.",
@@ -384,30 +346,13 @@ class CrmLead(models.Model):
         lead = self.sudo()
         if lead.type != "opportunity":
             raise UserError(self.env._("Accept this lead before updating its contact details."))
-        errors, update = {}, {}
-        for key in ("partner_name", "contact_name", "phone", "street", "street2", "city", "zip"):
-            if key in values:
-                update[key] = _form_text(values, key) or False
-        if "email_from" in values:
-            email = _form_text(values, "email_from")
-            if email and not email_normalize(email):
-                errors["email_from"] = self.env._("This is not a valid email address.")
-            update["email_from"] = email or False
-        country = lead.country_id
-        if "country_id" in values:
-            country = self.env["res.country"].sudo().browse(_form_int(values, "country_id") or ()).exists()
-            if _form_int(values, "country_id") and not country:
-                errors["country_id"] = self.env._("Choose a country from the list.")
-            update["country_id"] = country.id
-        if "state_id" in values:
-            state = self.env["res.country.state"].sudo().browse(_form_int(values, "state_id") or ()).exists()
-            if _form_int(values, "state_id") and (not state or state.country_id != country):
-                errors["state_id"] = self.env._("Choose a state of the selected country.")
-            update["state_id"] = state.id
-        if not (update.get("partner_name", lead.partner_name) or update.get("contact_name", lead.contact_name)):
+        self._portal_check_open()
+        cleaned, errors = CONTACT_DETAILS_FORM.validate(self, values, only_posted=True)
+        if not (cleaned.get("partner_name", lead.partner_name) or cleaned.get("contact_name", lead.contact_name)):
             errors["partner_name"] = self.env._("Give the customer's name or the contact's name.")
-        if errors:
-            raise PortalFormError(errors)
+        CONTACT_DETAILS_FORM.check(self, errors)
+        update = {key: (value.id if value else False) if key.endswith("_id") else value or False
+                  for key, value in cleaned.items()}
         lead.with_context(partner_program_portal_contact=True).write(
             {key: value for key, value in update.items() if value != (lead[key].id if key.endswith("_id")
                                                                        else lead[key])})

@@ -1,10 +1,7 @@
-import re
-
-from odoo.tests import HttpCase, new_test_user
+from odoo.tests import new_test_user
 
 from .common import LYON, VILLEURBANNE, PartnerProgramCase
-
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+from .common_http import FormHttpCase
 
 
 def setup_referral(cls):
@@ -86,24 +83,5 @@ class ReferralCase(PartnerProgramCase):
         }, **values))
 
 
-class ReferralHttpCase(HttpCase, ReferralCase):
-    def _login(self, user):
-        """Browse as ``user`` (res.users), or logged out with None."""
-        if user:
-            self.authenticate(user.login, user.login)
-        else:
-            self.authenticate(None, None)
-
-    def _csrf(self, url):
-        """The CSRF token of the form on ``url``, as a browser would send it."""
-        response = self.url_open(url)
-        self.assertEqual(response.status_code, 200, "%s: %s" % (url, response.text[:300]))
-        match = CSRF_RE.search(response.text)
-        self.assertTrue(match, "no form with a CSRF token on %s" % url)
-        return match.group(1)
-
-    def _post(self, url, data, csrf_from=None, token=None):
-        """POST a form as the page does (CSRF token of the page ``csrf_from``, default ``url`` itself)."""
-        if token is None:
-            token = self._csrf(csrf_from or url)
-        return self.url_open(url, data=dict(data, csrf_token=token), allow_redirects=False)
+class ReferralHttpCase(FormHttpCase, ReferralCase):
+    """Referral pages over HTTP; their forms post to the page they are on (``FormHttpCase._form_page``)."""

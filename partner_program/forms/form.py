@@ -73,7 +73,7 @@ class Field:
 
     :param name: the input's name
     :param label: what the user reads (a ``_lt`` term)
-    :param type: char, text, email, phone, url, number, date, boolean, selection or many2one
+    :param kind: char, text, email, phone, url, number, date, boolean, selection or many2one
     :param required: an empty value is refused (a required boolean must be checked, a required number non-zero);
         a callable ``(model) -> bool`` when it depends on the record the form is for
     :param size: longest text accepted, default ``LIMITS[type]``
@@ -85,10 +85,10 @@ class Field:
     :param summary: a few words naming the field in the form's summary message (``Form(summary=...)``)
     """
 
-    def __init__(self, name, label, type="char", *, required=False, size=None, choices=None, records=None,
+    def __init__(self, name, label, kind="char", *, required=False, size=None, choices=None, records=None,
                  minimum=0, maximum=None, missing=None, invalid=None, placeholder=None, summary=None):
-        self.name, self.label, self.type, self.required = name, label, type, required
-        self.size = size or LIMITS.get(type)
+        self.name, self.label, self.type, self.required = name, label, kind, required
+        self.size = size or LIMITS.get(kind)
         self.choices, self.records = choices, records
         self.minimum, self.maximum = minimum, maximum
         self.missing, self.invalid, self.placeholder, self.summary = missing, invalid, placeholder, summary
@@ -96,7 +96,7 @@ class Field:
     def _message(self, env, key, custom=None, **args):
         if custom is not None:
             return translate(env, custom)
-        return env._(MESSAGES[key]) % dict(args, field=translate(env, self.label))
+        return translate(env, MESSAGES[key]) % dict(args, field=translate(env, self.label))
 
     def clean(self, model, raw, cleaned):
         """(value, error): the normalised value of ``raw`` (None, or "" for texts, when empty) and None, or

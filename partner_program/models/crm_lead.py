@@ -2,13 +2,14 @@
 
 The other concerns extend crm.lead in files of their own: crm_lead_assignment (automatic assignment),
 crm_lead_forward, crm_lead_fund, crm_lead_reseller_portal, crm_lead_deal_registration,
-crm_lead_answer_deadline, crm_lead_referral (referral links and lead submission).
+crm_lead_answer_deadline, crm_lead_referral (referral links and lead submission). pylint-odoo's
+consider-merging-classes-inherited is disabled on each of them: one class per concern is the point.
 """
 from odoo import api, fields, models
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     partner_latitude = fields.Float("Geo Latitude", digits=(10, 7))
     partner_longitude = fields.Float("Geo Longitude", digits=(10, 7))

@@ -11,7 +11,7 @@ from .crm_lead_assignment import CRON_BATCH
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     date_partner_answer_due = fields.Datetime(
         "Partner Answer Deadline",

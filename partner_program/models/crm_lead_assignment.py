@@ -19,7 +19,7 @@ RING_NEAREST = len(ASSIGN_RINGS_KM) + 2
 CRON_BATCH = 1000
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------ assignment
     def action_assign_partner(self):

@@ -10,7 +10,7 @@ from ..forms.reseller_portal import DEAL_REGISTRATION_FORM
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     partner_conflict_ids = fields.Many2many(
         "crm.lead",

@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     def _forward_to_partner(self, choices):
         """Assign the leads to the resellers a user chose and mail each reseller the list of its leads.

@@ -3,7 +3,7 @@ from odoo import models
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     def _handle_won_lost(self, old_status_by_lead, new_status_by_lead):
         """A lead reaching 'won' credits its reseller's funds (once per lead, see partner.fund)."""

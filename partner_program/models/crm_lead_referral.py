@@ -12,7 +12,7 @@ from .partner_group import REFERRAL_COOKIE
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     # Referrals: leads partners bring through their referral links or submit from their portal.
     referral_partner_id = fields.Many2one(

@@ -18,7 +18,7 @@ from ..forms.reseller_portal import (
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     date_partner_accept = fields.Datetime(
         "Partner Acceptance Date",

@@ -1,8 +1,8 @@
 from odoo import http
-from odoo.exceptions import UserError
 from odoo.http import request
 
-from ..models.crm_lead import PortalFormError
+from ..forms.form import submit_form
+from ..forms.partner_application import APPLICATION_FORM
 
 
 class PartnerApplicationController(http.Controller):
@@ -35,17 +35,14 @@ class PartnerApplicationController(http.Controller):
 
     def _apply(self, group, action, post):
         values = dict(request.env["partner.application"]._website_form_values(group), group=group, action=action,
-                      form=post, errors={}, error=False, countries=request.env["res.country"].sudo().search([]))
+                      form=post, errors={}, error=False, countries=request.env["res.country"].sudo().search([]),
+                      apply_fields=APPLICATION_FORM.widgets(group.sudo()))
         if request.httprequest.method == "POST":
             post.pop("csrf_token", None)
-            try:
-                with request.env.cr.savepoint():
-                    request.env["partner.application"]._website_submit(group, post)
-            except PortalFormError as error:
-                values["errors"] = error.errors
-                return request.render("partner_program.partner_apply", values, status=400)
-            except UserError as error:
-                values["error"] = error.args[0]
+            _result, errors, error = submit_form(
+                request.env, request.env["partner.application"]._website_submit, group, post)
+            if errors is not None:
+                values.update(errors=errors, error=error)
                 return request.render("partner_program.partner_apply", values, status=400)
             # The same page whether the email applied before or not: nothing to learn about others.
             return request.redirect("/partners/apply/thanks")

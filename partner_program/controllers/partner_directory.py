@@ -2,10 +2,12 @@ from urllib.parse import urlencode
 
 from odoo import http
 from odoo.addons.website_partner.controllers.main import WebsitePartnerPage
-from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.http import request
 from odoo.tools.translate import LazyTranslate
+
+from ..forms.form import submit_form
+from ..forms.partner_directory import PARTNER_CONTACT_FORM
 
 _lt = LazyTranslate(__name__)
 
@@ -84,12 +86,14 @@ class PartnerDirectory(WebsitePartnerPage):
                 methods=["GET", "POST"], captcha="partner_contact")
     def partner_contact(self, partner_id, **post):
         partner = self._contact_partner(partner_id)
-        values = {"main_object": partner, "partner": partner, "form": post, "error": False}
+        values = {"main_object": partner, "partner": partner, "form": post, "errors": {}, "error": False,
+                  "contact_fields": PARTNER_CONTACT_FORM.widgets(partner)}
         if request.httprequest.method == "POST":
-            try:
-                partner._directory_create_lead(post, country_code=request.geoip.country_code)
-            except UserError as error:
-                values["error"] = error.args[0]
+            post.pop("csrf_token", None)
+            _lead, errors, error = submit_form(
+                request.env, partner._directory_create_lead, post, request.geoip.country_code)
+            if errors is not None:
+                values.update(errors=errors, error=error)
                 return request.render("partner_program.partner_contact", values, status=400)
             return request.redirect("/partners/%s/contact/sent" % request.env["ir.http"]._slug(partner))
         return request.render("partner_program.partner_contact", values)

@@ -5,11 +5,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import SQL, email_normalize
 
-from .crm_lead import PortalFormError, _form_int, _form_text
+from ..forms.partner_application import APPLICATION_FORM
 from .partner_group import _is_safe_destination
-
-# The fixed fields of the application form, with the longest text accepted for each.
-APPLICATION_FORM_LIMITS = {"name": 128, "contact_name": 128, "email_from": 254, "phone": 64, "website": 256}
 
 
 class PartnerApplication(models.Model):
@@ -95,46 +92,22 @@ class PartnerApplication(models.Model):
         :param group: ``partner.group`` open to applications
         :param values: the posted form: ``name`` (company), ``contact_name``, ``email_from`` required;
             ``phone``, ``website``, ``country_id``, ``type_id``, ``accept_tos``, ``question_<id>``
-        :raise PortalFormError: with a message per faulty field; nothing is written
+        :raise FormError: with a message per faulty field; nothing is written
         :return: (application (sudo), merged: bool)
         """
         group = group.sudo()
         if not group or not group.active or not group.allow_applications:
             raise UserError(self.env._("This group does not accept applications."))
-        errors = {}
-        texts = {key: _form_text(values, key) for key in APPLICATION_FORM_LIMITS}
-        required = {
-            "name": self.env._("Give your company's name."),
-            "contact_name": self.env._("Give your name."),
-            "email_from": self.env._("Give your email address."),
-        }
-        for key, message in required.items():
-            if not texts[key]:
-                errors[key] = message
-        for key, limit in APPLICATION_FORM_LIMITS.items():
-            if len(texts[key]) > limit:
-                errors[key] = self.env._("This is too long.")
-        email = email_normalize(texts["email_from"]) if texts["email_from"] else False
-        if texts["email_from"] and not email:
-            errors["email_from"] = self.env._("This is not a valid email address.")
-        website = texts["website"]
+        texts, errors = APPLICATION_FORM.validate(group, values)
+        website = texts.get("website")
         if website:
             if "://" not in website:
                 website = "https://%s" % website
             if not _is_safe_destination(website) or website.startswith("/"):
-                errors["website"] = self.env._("This is not a web address.")
-        form_values = self._website_form_values(group)
-        country_id = _form_int(values, "country_id")
-        if country_id and not self.env["res.country"].sudo().browse(country_id).exists():
-            errors["country_id"] = self.env._("Pick a country from the list.")
-        type_id = _form_int(values, "type_id")
-        if type_id and type_id not in form_values["partner_types"].ids:
-            errors["type_id"] = self.env._("Pick a type of partnership from the list.")
-        if group.tos_url and not values.get("accept_tos"):
-            errors["accept_tos"] = self.env._("Please accept the partner terms.")
-        answers = form_values["questions"]._parse_answers(values, errors)
-        if errors:
-            raise PortalFormError(errors)
+                errors["website"] = self.env._(APPLICATION_FORM.fields["website"].invalid)
+        answers = group.application_question_ids._parse_answers(values, errors)
+        APPLICATION_FORM.check(group, errors)
+        email = email_normalize(texts["email_from"])
 
         vals = {
             "name": texts["name"],
@@ -142,8 +115,8 @@ class PartnerApplication(models.Model):
             "email_from": texts["email_from"],
             "phone": texts["phone"],
             "website": website,
-            "country_id": country_id or False,
-            "type_id": type_id or group.type_id.id,
+            "country_id": texts["country_id"].id if texts["country_id"] else False,
+            "type_id": texts["type_id"].id if texts["type_id"] else group.type_id.id,
             "group_id": group.id,
             "answer_ids": [Command.create({"question_id": question.id, "name": question.name,
                                            "sequence": question.sequence, "value": text})

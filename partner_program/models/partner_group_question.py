@@ -1,8 +1,13 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.translate import LazyTranslate
 
-# Longest answer kept per field type (a form is not a file upload).
-ANSWER_LIMITS = {"char": 256, "text": 5000, "number": 32, "boolean": 8, "selection": 256}
+from ..forms.form import Field, Form
+
+_lt = LazyTranslate(__name__)
+
+# Longest answer kept per field type (a form is not a file upload); other types: the form layer's LIMITS.
+ANSWER_LIMITS = {"text": 5000}
 
 
 class PartnerGroupQuestion(models.Model):
@@ -48,6 +53,20 @@ class PartnerGroupQuestion(models.Model):
         """Name of the question's input in the HTML form."""
         return "question_%s" % self.id
 
+    def _form_field(self):
+        """The question as a field of the form layer (its label is the question, already translated)."""
+        self.ensure_one()
+        return Field(
+            self.form_key, self.name, self.field_type, size=ANSWER_LIMITS.get(self.field_type),
+            # A required Yes / No question needs an answer, not a "Yes": checked below.
+            required=self.required and self.field_type != "boolean", minimum=None,
+            choices=[(choice, choice) for choice in self._choices()] if self.field_type == "selection" else None,
+            placeholder=self.placeholder or None,
+            missing=_lt("Please answer this question."),
+            invalid=_lt("Please give a number.") if self.field_type == "number" else _lt(
+                "Please pick one of the choices."),
+        )
+
     def _parse_answers(self, values, errors):
         """Validate the answers to ``self`` (the questions of one form) found in ``values``.
 
@@ -55,28 +74,17 @@ class PartnerGroupQuestion(models.Model):
         :param errors: dict filled with ``{form_key: message}`` for every refused answer
         :return: [(question, answer text)] for the questions answered, in order
         """
+        cleaned, question_errors = Form(*(question._form_field() for question in self)).validate(self, values)
+        errors.update(question_errors)
         answers = []
         for question in self:
-            raw = values.get(question.form_key)
-            text = raw.strip() if isinstance(raw, str) else ""
+            value = cleaned.get(question.form_key)
             if question.field_type == "boolean":
-                text = self.env._("Yes") if text.lower() in ("1", "on", "true", "yes") else (
-                    self.env._("No") if text else "")
-            if not text:
-                if question.required:
+                if value is None and question.required:
                     errors[question.form_key] = self.env._("Please answer this question.")
-                continue
-            if len(text) > ANSWER_LIMITS[question.field_type]:
-                errors[question.form_key] = self.env._("This answer is too long.")
-                continue
-            if question.field_type == "number":
-                try:
-                    float(text.replace(",", ".").replace(" ", ""))
-                except ValueError:
-                    errors[question.form_key] = self.env._("Please give a number.")
-                    continue
-            if question.field_type == "selection" and text not in question._choices():
-                errors[question.form_key] = self.env._("Please pick one of the choices.")
-                continue
-            answers.append((question, text))
+                value = {True: self.env._("Yes"), False: self.env._("No")}.get(value)
+            elif question.field_type == "number" and value is not None:
+                value = values[question.form_key].strip()  # the answer as the applicant wrote it
+            if value:
+                answers.append((question, value))
         return answers

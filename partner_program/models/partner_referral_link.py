@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
-from .crm_lead import PortalFormError, _form_text
+from ..forms.referral import CUSTOM_LINK_FORM
 from .partner_group import _new_code
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{2,31}$")
@@ -157,26 +157,20 @@ class PartnerReferralLink(models.Model):
 
         :param values: the portal form: ``code`` (3-32 letters, digits, - or _), ``name`` (label)
         :raise AccessError: the company is in no group, or its group does not allow custom links
-        :raise PortalFormError: faulty code or label; nothing is created
+        :raise FormError: faulty code or label; nothing is created
         :return: the link (in the caller's environment)
         """
         partner = self.env.user.commercial_partner_id
         group = partner.sudo().partner_group_id
         if not group or not group.allow_referral_links or not group.allow_custom_links:
             raise AccessError(self.env._("Your partner group does not offer custom links."))
-        code = _form_text(values, "code").lower()
-        name = _form_text(values, "name")
-        errors = {}
-        if not CODE_RE.match(code):
+        cleaned, errors = CUSTOM_LINK_FORM.validate(self, values)
+        code, name = cleaned.get("code", "").lower(), cleaned.get("name")
+        if "code" not in errors and not CODE_RE.match(code):
             errors["code"] = self.env._("3 to 32 lowercase letters, digits, - or _, starting with a letter or digit.")
-        elif self.sudo().with_context(active_test=False).search_count([("code", "=", code)]):
+        elif "code" not in errors and self.sudo().with_context(active_test=False).search_count([("code", "=", code)]):
             errors["code"] = self.env._("This code is already taken: choose another one.")
-        if not name:
-            errors["name"] = self.env._("Give the link a label, such as the campaign it is for.")
-        elif len(name) > 64:
-            errors["name"] = self.env._("This label is too long.")
-        if errors:
-            raise PortalFormError(errors)
+        CUSTOM_LINK_FORM.check(self, errors)
         return self.sudo().create({
             "partner_id": partner.id, "code": code, "name": name, "is_custom": True,
         }).with_env(self.env)

@@ -2,11 +2,10 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
+from ..forms.partner_directory import PARTNER_CONTACT_FORM
+
 # Resellers per directory page: a multiple of 2, 3 and 4 columns.
 DIRECTORY_PAGE_SIZE = 24
-# The "Contact this partner" form, and the longest text accepted per field.
-CONTACT_FORM_FIELDS = ("contact_name", "email_from", "phone", "partner_name", "description")
-CONTACT_FORM_LIMITS = {"contact_name": 128, "email_from": 254, "phone": 64, "partner_name": 128, "description": 10000}
 
 
 class ResPartner(models.Model):
@@ -46,7 +45,7 @@ class ResPartner(models.Model):
     # (the scheduled action) stay fair too.
     partner_assign_credit = fields.Float(copy=False, readonly=True, groups="base.group_system")
 
-    # Growth: the partner group a company belongs to (its offers, links and forms), and what it earned.
+    # Referrals: the partner group a company belongs to (its offers, links and forms), and what it earned.
     partner_group_id = fields.Many2one(
         "partner.group", tracking=True, index="btree_not_null", ondelete="restrict",
         help="The group whose offers, referral links and forms apply to this partner company.",
@@ -279,26 +278,14 @@ class ResPartner(models.Model):
 
         :param values: the form: ``contact_name``, ``email_from``, ``description`` (required),
             ``phone``, ``partner_name`` (company)
-        :raise UserError: with a message for the visitor when the form is incomplete; nothing is created
+        :raise FormError: a message per faulty field and one for the visitor; nothing is created
         :return: the lead (sudo)
         """
         self.ensure_one()
         if not self._directory_is_visible():
             raise UserError(self.env._("This partner cannot be contacted."))
-        form = {key: (values.get(key) or "").strip() for key in CONTACT_FORM_FIELDS}
+        form = PARTNER_CONTACT_FORM.parse(self, values)
         email = tools.email_normalize(form["email_from"])
-        missing = []
-        if not form["contact_name"]:
-            missing.append(self.env._("your name"))
-        if not email:
-            missing.append(self.env._("a valid email address"))
-        if not form["description"]:
-            missing.append(self.env._("your message"))
-        if missing:
-            raise UserError(self.env._("Please fill in %(fields)s.", fields=", ".join(missing)))
-        too_long = [key for key, limit in CONTACT_FORM_LIMITS.items() if len(form[key]) > limit]
-        if too_long:
-            raise UserError(self.env._("Your text is too long: please shorten it."))
 
         # The "Leads" setting of CRM, whoever the visitor is.
         use_leads = self.env.ref("crm.group_use_lead") in self.env.ref("base.group_user").sudo().all_implied_ids

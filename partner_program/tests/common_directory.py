@@ -2,9 +2,10 @@ import re
 
 from lxml import html
 
-from odoo.tests import HttpCase, new_test_user
+from odoo.tests import new_test_user
 
 from .common import PartnerProgramCase
+from .common_http import FormHttpCase
 
 LYON = (45.7640, 4.8357)
 PARIS = (48.8566, 2.3522)
@@ -72,18 +73,11 @@ class DirectoryCase(PartnerProgramCase):
         setup_directory(cls)
 
 
-class DirectoryHttpCase(HttpCase, PartnerProgramCase):
+class DirectoryHttpCase(FormHttpCase, PartnerProgramCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         setup_directory(cls)
-
-    def _login(self, user):
-        """Browse as ``user`` (a res.users, or None for a public visitor)."""
-        if user:
-            self.authenticate(user.login, user.login)
-        else:
-            self.authenticate(None, None)
 
     def _get(self, url, status=200):
         response = self.url_open(url, allow_redirects=False)
@@ -114,6 +108,3 @@ class DirectoryHttpCase(HttpCase, PartnerProgramCase):
             if "active" in link.get("class", "").split():
                 active = label
         return entries, active
-
-    def _csrf_token(self, response):
-        return re.search(r'name="csrf_token" value="([^"]+)"', response.text).group(1)

@@ -1,13 +1,10 @@
-import re
-
-from odoo.tests import HttpCase, new_test_user
+from odoo.tests import new_test_user
 
 from .common import LYON, VILLEURBANNE, PartnerProgramCase
+from .common_http import FormHttpCase
 
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
-
-class PartnerPortalCase(HttpCase, PartnerProgramCase):
+class PartnerPortalCase(FormHttpCase, PartnerProgramCase):
     """Two resellers with portal users, a company without a level, and their leads; nothing from demo data."""
 
     @classmethod
@@ -69,22 +66,9 @@ class PartnerPortalCase(HttpCase, PartnerProgramCase):
         }, **values))
 
     # ------------------------------------------------------------------ HTTP helpers
-    def _login(self, user):
-        self.authenticate(user.login, user.login)
-
-    def _csrf(self, url):
-        """The CSRF token of the form on ``url``, as a browser would send it."""
-        response = self.url_open(url)
-        self.assertEqual(response.status_code, 200, url)
-        match = CSRF_RE.search(response.text)
-        self.assertTrue(match, "no form with a CSRF token on %s" % url)
-        return match.group(1)
-
-    def _post(self, url, data, csrf_from=None, token=None):
-        """POST a form the way the page does (CSRF token from ``csrf_from``, default the record's page)."""
-        if token is None:
-            token = self._csrf(csrf_from or url.rsplit("/", 1)[0])
-        return self.url_open(url, data=dict(data, csrf_token=token), allow_redirects=False)
+    def _form_page(self, url):
+        # /my/lead/<id>/interested, /my/opportunity/<id>/update...: the form is on the record's page.
+        return url.rsplit("/", 1)[0]
 
     def _interested_form(self, **values):
         return dict({

@@ -1,9 +1,9 @@
 from freezegun import freeze_time
 
-from .common_growth import GrowthCase
+from .common_referral import ReferralCase
 
 
-class TestCommissionStatement(GrowthCase):
+class TestCommissionStatement(ReferralCase):
     """Monthly statements: the rewards approved in the month, per partner, and their totals."""
 
     @classmethod
@@ -33,7 +33,7 @@ class TestCommissionStatement(GrowthCase):
             april.action_approve()
         march, april_statement = self._statements(self.partner_a)
         self.assertEqual((str(march.date_from), str(march.date_to)), ("2025-03-01", "2025-03-31"))
-        self.assertEqual(march.name, "March 2025 - Growth Reseller A")
+        self.assertEqual(march.name, "March 2025 - Referral Reseller A")
         self.assertEqual(march.reward_ids, march_1 | march_2)
         self.assertEqual((march.reward_count, march.amount_total, march.amount_paid, march.amount_due),
                          (2, 290, 0, 290))
@@ -68,9 +68,9 @@ class TestCommissionStatement(GrowthCase):
         html = str(self.env["ir.actions.report"]._render_qweb_html(
             "partner_program.action_report_commission_statement", statement.ids)[0], "utf-8")
         self.assertIn("Commission Statement", html)
-        self.assertIn("May 2025 - Growth Reseller A", html)
+        self.assertIn("May 2025 - Referral Reseller A", html)
         for reward in rewards:
             self.assertIn(reward.name, html)
         self.assertIn("1,274.50", html, "40 + 10 % of 12,345")
         self.assertEqual(self.env.ref("partner_program.action_report_commission_statement").report_type, "qweb-pdf")
-        self.assertEqual(statement._get_report_base_filename(), "Commission Statement May 2025 - Growth Reseller A")
+        self.assertEqual(statement._get_report_base_filename(), "Commission Statement May 2025 - Referral Reseller A")

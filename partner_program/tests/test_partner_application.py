@@ -5,11 +5,11 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common_growth import GrowthHttpCase
+from .common_referral import ReferralHttpCase
 
 
 @tagged("post_install", "-at_install")
-class TestPartnerApplication(MockEmail, GrowthHttpCase):
+class TestPartnerApplication(MockEmail, ReferralHttpCase):
     """"Become a partner": the public form, the join links, approval, rejection and duplicate merge."""
 
     @classmethod
@@ -173,12 +173,12 @@ class TestPartnerApplication(MockEmail, GrowthHttpCase):
 
     def test_email_signing_in_for_another_company_is_refused_with_nothing_written(self):
         self._login(None)
-        self._apply(email_from="alice@growth-a.example.com")
-        application = self._applications("alice@growth-a.example.com")
-        self.user_a.login = "alice@growth-a.example.com"  # Alice signs in with this email for reseller A
+        self._apply(email_from="alice@referral-a.example.com")
+        application = self._applications("alice@referral-a.example.com")
+        self.user_a.login = "alice@referral-a.example.com"  # Alice signs in with this email for reseller A
         other = self.env["res.partner"].create({"name": "Other Test Company", "is_company": True})
         application.partner_id = other
-        with self.assertRaisesRegex(UserError, "already signs in for Growth Reseller A"):
+        with self.assertRaisesRegex(UserError, "already signs in for Referral Reseller A"):
             application.with_user(self.manager).action_approve()
         self.assertEqual(application.state, "new")
         self.assertFalse(other.partner_group_id)
@@ -188,7 +188,7 @@ class TestPartnerApplication(MockEmail, GrowthHttpCase):
         self._login(None)
         self._apply()
         application = self._applications()
-        salesman = new_test_user(self.env, "pp_growth_salesman", groups="sales_team.group_sale_salesman")
+        salesman = new_test_user(self.env, "pp_referral_salesman", groups="sales_team.group_sale_salesman")
         with self.assertRaises(AccessError):
             application.with_user(salesman).action_approve()
         with self.assertRaises(AccessError):

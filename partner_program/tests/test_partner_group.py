@@ -3,10 +3,10 @@ from psycopg2 import IntegrityError
 from odoo.exceptions import ValidationError
 from odoo.tools import mute_logger
 
-from .common_growth import GrowthCase
+from .common_referral import ReferralCase
 
 
-class TestPartnerGroup(GrowthCase):
+class TestPartnerGroup(ReferralCase):
     """Groups: one default per company, safe destinations, statistics computed set-based."""
 
     def test_choosing_a_new_default_group_unticks_the_previous_one(self):

@@ -1,9 +1,9 @@
 from odoo.exceptions import UserError, ValidationError
 
-from .common_growth import GrowthCase
+from .common_referral import ReferralCase
 
 
-class TestPartnerOffer(GrowthCase):
+class TestPartnerOffer(ReferralCase):
     """Offers are frozen once created: only archived, and replaced by a new one."""
 
     def test_offer_cannot_be_changed_once_created(self):

@@ -3,10 +3,10 @@ from psycopg2 import IntegrityError
 from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
-from .common_growth import GrowthCase
+from .common_referral import ReferralCase
 
 
-class TestPartnerReward(GrowthCase):
+class TestPartnerReward(ReferralCase):
     """Each trigger creates one reward for the partner who brought the lead, never twice for the same source."""
 
     @classmethod
@@ -43,10 +43,10 @@ class TestPartnerReward(GrowthCase):
         self.assertEqual(self._rewards(lead).partner_id, self.partner_a)
 
     def test_an_opportunity_leaving_its_first_stage_is_qualified(self):
-        team = self.env["crm.team"].create({"name": "Growth Test Team"})
+        team = self.env["crm.team"].create({"name": "Referral Test Team"})
         first, second = self.env["crm.stage"].create([
-            {"name": "Growth New", "sequence": -100, "team_ids": team.ids},
-            {"name": "Growth Qualified", "sequence": -99, "team_ids": team.ids},
+            {"name": "Referral New", "sequence": -100, "team_ids": team.ids},
+            {"name": "Referral Qualified", "sequence": -99, "team_ids": team.ids},
         ])
         lead = self._referred_lead(self.partner_a, type="opportunity", team_id=team.id, stage_id=first.id)
         self.assertFalse(self._rewards(lead, self.offer_qualified))

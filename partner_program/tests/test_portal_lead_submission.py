@@ -2,11 +2,11 @@ import html
 
 from odoo.tests import tagged
 
-from .common_growth import GrowthHttpCase
+from .common_referral import ReferralHttpCase
 
 
 @tagged("post_install", "-at_install")
-class TestPortalLeadSubmission(GrowthHttpCase):
+class TestPortalLeadSubmission(ReferralHttpCase):
     """"Submit a lead" on the portal: always attributed to my own company, and only for partners of a group."""
 
     @classmethod

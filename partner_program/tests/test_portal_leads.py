@@ -2,7 +2,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.addons.partner_program.controllers.portal import PartnerPortal
+from odoo.addons.partner_program.controllers.reseller_portal import ResellerPortal
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -62,7 +62,7 @@ class TestPortalLeads(PartnerPortalCase):
         self.env.cr.execute("UPDATE crm_lead SET create_date = %s WHERE id = %s",
                             (fields.Datetime.now() - timedelta(days=60), old.id))
         self._login(self.user_a)
-        with patch.object(PartnerPortal, "_items_per_page", 10):
+        with patch.object(ResellerPortal, "_items_per_page", 10):
             page1 = self.url_open("/my/leads?sortby=revenue").text
             page3 = self.url_open("/my/leads/page/3?sortby=revenue").text
         # 26 leads: 10 + 10 + 6, richest first, cheapest last.

@@ -176,3 +176,23 @@ class TestPortalOpportunity(PartnerPortalCase):
         self.assertNotIn("o_pp_update_form", page.text)
         with self.assertRaisesRegex(UserError, "Only open opportunities"):
             self.opp_a.with_user(self.user_a).update_lead_portal({"priority": "3"})
+
+    def test_contact_details_of_a_won_or_lost_opportunity_are_refused(self):
+        """The page hides the contact form of a closed opportunity; the model refuses it too."""
+        self._login(self.user_a)
+        token = self._csrf("/my/opportunity/%s" % self.opp_a.id)
+        for close in ("action_set_won", "action_set_lost"):
+            opportunity = self._portal_lead("Closed opportunity of A (%s)" % close, self.reseller_a,
+                                            type="opportunity", stage_id=self.stage_qualified.id,
+                                            partner_name="Closed Co", phone="+33 1 00 00 00 00")
+            getattr(opportunity, close)()
+            page = self.url_open("/my/opportunity/%s" % opportunity.id)
+            self.assertNotIn("o_pp_contact_form", page.text)
+            response = self._post("/my/opportunity/%s/contact" % opportunity.id,
+                                  {"partner_name": "Renamed Co", "phone": "+33 9 99 99 99 99"}, token=token)
+            self.assertEqual(response.status_code, 400, close)
+            self.assertIn("Only open opportunities can be updated.", response.text)
+            opportunity.invalidate_recordset()
+            self.assertEqual((opportunity.partner_name, opportunity.phone), ("Closed Co", "+33 1 00 00 00 00"))
+            with self.assertRaisesRegex(UserError, "Only open opportunities"):
+                opportunity.with_user(self.user_a).update_contact_details_portal({"phone": "+33 9 99 99 99 99"})

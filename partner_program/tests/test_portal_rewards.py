@@ -1,11 +1,11 @@
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common_growth import GrowthHttpCase
+from .common_referral import ReferralHttpCase
 
 
 @tagged("post_install", "-at_install")
-class TestPortalRewards(GrowthHttpCase):
+class TestPortalRewards(ReferralHttpCase):
     """/my/rewards and the statements: a partner sees its own rewards, statements and links, never another's."""
 
     @classmethod
@@ -66,11 +66,11 @@ class TestPortalRewards(GrowthHttpCase):
 
     def test_portal_users_read_their_own_records_and_write_none(self):
         application = self.env["partner.application"].create({
-            "name": "Growth Reseller A", "contact_name": "Alice", "email_from": "alice@growth-a.example.com",
+            "name": "Referral Reseller A", "contact_name": "Alice", "email_from": "alice@referral-a.example.com",
             "group_id": self.group.id, "partner_id": self.partner_a.id,
         })
         other_application = self.env["partner.application"].create({
-            "name": "Growth Reseller B", "contact_name": "Bob", "email_from": "bob@growth-b.example.com",
+            "name": "Referral Reseller B", "contact_name": "Bob", "email_from": "bob@referral-b.example.com",
             "group_id": self.group.id, "partner_id": self.partner_b.id,
         })
         for model, mine, theirs in (

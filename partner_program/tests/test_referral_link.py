@@ -2,13 +2,13 @@ from urllib.parse import urlsplit
 
 from odoo.tests import tagged
 
-from .common_growth import GrowthHttpCase
+from .common_referral import ReferralHttpCase
 
 DESTINATION = "https://www.example.com/pricing?lang=en&utm_source=Referral&utm_medium=Website"
 
 
 @tagged("post_install", "-at_install")
-class TestReferralLink(GrowthHttpCase):
+class TestReferralLink(ReferralHttpCase):
     """/r/<code>: counts the click, sets the attribution cookie, redirects only to the group's destination."""
 
     def _visit(self, path):

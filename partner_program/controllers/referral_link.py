@@ -6,7 +6,7 @@ from odoo.http import request
 from ..models.partner_group import REFERRAL_COOKIE
 
 
-class PartnerReferralController(http.Controller):
+class ReferralLinkController(http.Controller):
     @http.route("/r/<string:code>", type="http", auth="public", website=True, sitemap=False, methods=["GET"])
     def referral_link(self, code, **kwargs):
         """A partner's referral link: count the click, set the attribution cookie, redirect (302) to the group's

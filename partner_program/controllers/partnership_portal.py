@@ -3,7 +3,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.http import request
 
 
-class PartnerProgramPortal(CustomerPortal):
+class PartnershipPortal(CustomerPortal):
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "partnership_count" in counters:

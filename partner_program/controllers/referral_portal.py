@@ -4,12 +4,14 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 
-from ..models.crm_lead import PortalFormError
+from ..forms.form import submit_form
+from ..forms.referral import CUSTOM_LINK_FORM, LEAD_SUBMISSION_FORM
 
 
-class PartnerGrowthPortal(CustomerPortal):
-    """Partners' growth pages: /my/referrals (links, offers, submitted leads), /my/leads/submit, /my/rewards
-    (rewards and commission statements). Routes parse, call one model method, render; access is ir.rule's."""
+class ReferralPortal(CustomerPortal):
+    """Partners' referral and reward pages: /my/referrals (links, offers, submitted leads), /my/leads/submit,
+    /my/rewards (rewards and commission statements). Routes parse, call one model method, render; access is
+    ir.rule's."""
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
@@ -22,11 +24,11 @@ class PartnerGrowthPortal(CustomerPortal):
     def _my_rewards_domain(self):
         return [("partner_id", "=", request.env.user.commercial_partner_id.id)]
 
-    def _growth_done_message(self):
+    def _referral_done_message(self):
         return {
             "link": request.env._("Your new link is ready: share it."),
             "lead": request.env._("Thank you: your lead is submitted. Our team will qualify it."),
-        }.get(request.session.pop("partner_program_growth_done", None))
+        }.get(request.session.pop("partner_program_referral_done", None))
 
     # ------------------------------------------------------------------ referrals
     @http.route("/my/referrals", type="http", auth="user", website=True)
@@ -44,9 +46,10 @@ class PartnerGrowthPortal(CustomerPortal):
             "links": request.env["partner.referral.link"].search([("partner_id", "=", partner.id)]),
             "offers": request.env["partner.offer"].search([("group_id", "=", group.id)]) if group else [],
             "submitted_leads": request.env["crm.lead"]._portal_submitted_leads() if group else [],
+            "link_fields": CUSTOM_LINK_FORM.widgets(request.env["partner.referral.link"]),
             "errors": errors or {},
             "posted": posted or {},
-            "done_message": self._growth_done_message(),
+            "done_message": self._referral_done_message(),
         })
         return request.render("partner_program.portal_my_referrals", values, status=status)
 
@@ -54,13 +57,13 @@ class PartnerGrowthPortal(CustomerPortal):
     def portal_referral_link_new(self, **post):
         post.pop("csrf_token", None)
         try:
-            with request.env.cr.savepoint():
-                request.env["partner.referral.link"].create_custom_link_portal(post)
-        except PortalFormError as error:
-            return self._render_referrals(errors=error.errors, posted=post, status=400)
+            _link, errors, _error = submit_form(
+                request.env, request.env["partner.referral.link"].create_custom_link_portal, post)
         except AccessError as error:
             return self._render_referrals(errors={"code": error.args[0]}, posted=post, status=403)
-        request.session["partner_program_growth_done"] = "link"
+        if errors is not None:
+            return self._render_referrals(errors=errors, posted=post, status=400)
+        request.session["partner_program_referral_done"] = "link"
         return request.redirect("/my/referrals")
 
     # ------------------------------------------------------------------ lead submission
@@ -70,23 +73,21 @@ class PartnerGrowthPortal(CustomerPortal):
         group = Lead._portal_submission_group()
         values = self._prepare_portal_layout_values()
         values.update({"page_name": "lead_submit", "group": group, "errors": {}, "error": None, "posted": {},
-                       "questions": group.lead_question_ids})
+                       "questions": group.lead_question_ids, "submit_fields": LEAD_SUBMISSION_FORM.widgets(Lead)})
         if not group:
             values["error"] = request.env._("Your company is in no partner group taking lead submissions.")
             return request.render("partner_program.portal_lead_submit", values, status=403)
         if request.httprequest.method == "POST":
             post.pop("csrf_token", None)
             try:
-                with request.env.cr.savepoint():
-                    Lead.submit_lead_portal(post)
-            except PortalFormError as error:
-                request.env.invalidate_all()
-                values.update(errors=error.errors, posted=post)
-                return request.render("partner_program.portal_lead_submit", values, status=400)
+                _lead, errors, error = submit_form(request.env, Lead.submit_lead_portal, post)
             except AccessError as error:
                 values["error"] = error.args[0]
                 return request.render("partner_program.portal_lead_submit", values, status=403)
-            request.session["partner_program_growth_done"] = "lead"
+            if errors is not None:
+                values.update(errors=errors, error=error, posted=post)
+                return request.render("partner_program.portal_lead_submit", values, status=400)
+            request.session["partner_program_referral_done"] = "lead"
             return request.redirect("/my/referrals")
         return request.render("partner_program.portal_lead_submit", values)
 

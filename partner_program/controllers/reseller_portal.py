@@ -1,13 +1,20 @@
 from odoo import http
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 
-from ..models.crm_lead import PortalFormError
+from ..forms.form import submit_form
+from ..forms.reseller_portal import (
+    CONTACT_DETAILS_FORM,
+    DEAL_REGISTRATION_FORM,
+    INTERESTED_FORM,
+    NOT_INTERESTED_FORM,
+    OPPORTUNITY_UPDATE_FORM,
+)
 
 
-class PartnerPortal(CustomerPortal):
+class ResellerPortal(CustomerPortal):
     """Reseller portal: /my/leads, /my/opportunities, lead feedback, opportunity updates, deal registration.
 
     Routes only parse the request, call one crm.lead method and render; the rules live on crm.lead.
@@ -107,21 +114,6 @@ class PartnerPortal(CustomerPortal):
         return request.render("partner_program.portal_lead_unavailable", self._prepare_portal_layout_values(),
                               status=404)
 
-    def _call(self, method, *args):
-        """Run one crm.lead portal method in a savepoint: a refused form leaves nothing half-written."""
-        try:
-            with request.env.cr.savepoint():
-                method(*args)
-        except PortalFormError as error:
-            request.env.invalidate_all()  # the page shows the records as the savepoint left them
-            return error.errors, None
-        except AccessError:
-            raise  # the callers answer 404, as for a lead that is not theirs
-        except UserError as error:
-            request.env.invalidate_all()
-            return {}, error.args[0]
-        return None, None
-
     @http.route("/my/lead/<int:lead_id>", type="http", auth="user", website=True)
     def portal_my_lead(self, lead_id, **kw):
         lead_sudo = self._portal_lead(lead_id)
@@ -137,6 +129,8 @@ class PartnerPortal(CustomerPortal):
             "lead": lead_sudo,
             "page_name": "lead",
             "activity_types": lead_sudo._portal_activity_types(),
+            "interested_fields": INTERESTED_FORM.widgets(request.env["crm.lead"]),
+            "not_interested_fields": NOT_INTERESTED_FORM.widgets(request.env["crm.lead"]),
             "form": form,
             "errors": errors or {},
             "error": error,
@@ -172,7 +166,7 @@ class PartnerPortal(CustomerPortal):
         post.pop("csrf_token", None)
         method = getattr(request.env["crm.lead"].browse(lead_id), method_name)
         try:
-            errors, error = self._call(method, post)
+            _result, errors, error = submit_form(request.env, method, post)
         except AccessError:
             return self._render_unavailable()
         if errors is None:
@@ -200,6 +194,9 @@ class PartnerPortal(CustomerPortal):
             "user_activity": lead_sudo.with_user(request.env.user)._portal_user_activity().sudo(),
             "countries": request.env["res.country"].sudo().search([]),
             "states": request.env["res.country.state"].sudo().search([]),
+            "is_open": lead_sudo._portal_is_open(),
+            "update_fields": OPPORTUNITY_UPDATE_FORM.widgets(request.env["crm.lead"]),
+            "contact_fields": CONTACT_DETAILS_FORM.widgets(request.env["crm.lead"]),
             "form": form,
             "errors": errors or {},
             "error": error,
@@ -232,16 +229,16 @@ class PartnerPortal(CustomerPortal):
     def portal_opportunity_new(self, **post):
         Lead = request.env["crm.lead"]
         values = self._prepare_portal_layout_values()
-        values.update({"page_name": "opportunity_new", "errors": {}, "error": None, "posted": {}})
+        values.update({"page_name": "opportunity_new", "errors": {}, "error": None, "posted": {},
+                       "deal_fields": DEAL_REGISTRATION_FORM.widgets(Lead)})
         if not Lead._portal_is_reseller():
             values["error"] = request.env._("Only resellers with a partner level can register deals.")
             return request.render("partner_program.portal_opportunity_new", values, status=403)
         if request.httprequest.method == "POST":
             post.pop("csrf_token", None)
-            created = []
-            errors, error = self._call(lambda vals: created.append(Lead.create_opportunity_portal(vals)), post)
+            deal, errors, error = submit_form(request.env, Lead.create_opportunity_portal, post)
             if errors is None:
-                return self._redirect_done("/my/opportunity/%s" % created[0].id, "registered")
+                return self._redirect_done("/my/opportunity/%s" % deal.id, "registered")
             values.update(errors=errors, error=error, posted=post)
             return request.render("partner_program.portal_opportunity_new", values, status=400)
         return request.render("partner_program.portal_opportunity_new", values)

@@ -1,0 +1,1 @@
+from . import form, partner_application, partner_directory, referral, reseller_portal

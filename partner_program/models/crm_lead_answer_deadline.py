@@ -1,0 +1,85 @@
+"""crm.lead: the reseller's time to answer a lead: reminder, then the lead is taken back."""
+from collections import defaultdict
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.fields import Command, Domain
+
+from .crm_lead_assignment import CRON_BATCH
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
+
+    date_partner_answer_due = fields.Datetime(
+        "Partner Answer Deadline",
+        compute="_compute_date_partner_answer_due",
+        store=True,
+        copy=False,
+        index="btree_not_null",
+        help="The assigned reseller must accept or decline the lead before this date, or the lead is taken back "
+        "(company setting 'Days to Answer').",
+    )
+    date_partner_answer_remind = fields.Datetime(
+        "Partner Answer Reminder",
+        compute="_compute_date_partner_answer_due",
+        store=True,
+        copy=False,
+        index="btree_not_null",
+        help="Half of the time to answer: the reseller gets a reminder then, once.",
+    )
+
+    @api.depends("partner_assigned_id", "type")
+    def _compute_date_partner_answer_due(self):
+        now = fields.Datetime.now()
+        for lead in self:
+            days = (lead.company_id or self.env.company).partner_answer_days
+            if lead.partner_assigned_id and lead.type == "lead" and days > 0:
+                lead.date_partner_answer_due = now + timedelta(days=days)
+                lead.date_partner_answer_remind = now + timedelta(days=days / 2)
+            else:
+                lead.date_partner_answer_due = lead.date_partner_answer_remind = False
+
+    @api.model
+    def _cron_partner_answer_deadline(self):
+        """Scheduled action: remind resellers at half of their time to answer, take back the leads they let
+        expire (the reseller joins the declined partners) and assign those to the next eligible reseller."""
+        now = fields.Datetime.now()
+        waiting = Domain("type", "=", "lead") & Domain("partner_assigned_id", "!=", False)
+        to_remind = self.search(waiting & Domain("date_partner_answer_remind", "<=", now)
+                                & Domain("date_partner_answer_due", ">", now), limit=CRON_BATCH)
+        if to_remind:
+            template = self.env.ref("partner_program.mail_template_partner_answer_reminder",
+                                    raise_if_not_found=False)
+            if template:
+                template.send_mail_batch(to_remind.ids)
+            to_remind.write({"date_partner_answer_remind": False})
+        expired = self.search(waiting & Domain("date_partner_answer_due", "<=", now), limit=CRON_BATCH)
+        if expired:
+            expired._partner_answer_expire()
+        return {"reminded": to_remind, "expired": expired}
+
+    def _partner_answer_expire(self):
+        """Take the leads back from resellers that did not answer in time, then re-assign them."""
+        by_partner = defaultdict(lambda: self.browse())
+        for lead in self:
+            by_partner[lead.partner_assigned_id] |= lead
+        now = fields.Datetime.now()
+        bodies = {}
+        for partner, leads in by_partner.items():
+            company = partner.commercial_partner_id
+            leads.message_unsubscribe(
+                partner_ids=self.env["res.partner"].search([("id", "child_of", company.id)]).ids)
+            leads.write({
+                "partner_assigned_id": False,
+                "partner_declined_ids": [Command.link(company.id), Command.link(partner.id)],
+                "date_partner_decline": now,
+            })
+            for lead in leads:
+                bodies[lead.id] = Markup("<p>%s</p>") % self.env._(
+                    "Taken back from %(partner)s: no answer within the time to answer.", partner=company.display_name)
+        self._message_log_batch(bodies=bodies)
+        return self._assign_partner_auto()
+

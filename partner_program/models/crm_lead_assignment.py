@@ -1,0 +1,415 @@
+"""crm.lead: automatic assignment to resellers (distance rings, weighted round-robin, explanations)."""
+import logging
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+# Rings of real distance (km) tried in order; then the lead's country, then the nearest reseller anywhere.
+ASSIGN_RINGS_KM = (50, 200, 800)
+EARTH_RADIUS_KM = 6371.0
+RING_SAME_COUNTRY = len(ASSIGN_RINGS_KM) + 1
+RING_NEAREST = len(ASSIGN_RINGS_KM) + 2
+# Leads picked by one run of the scheduled action.
+CRON_BATCH = 1000
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------------ assignment
+    def action_assign_partner(self):
+        """Button and list action: assign automatically, then tell the user what happened."""
+        summary = self.assign_partner()
+        messages, kind = [], "success"
+        if summary["assigned"]:
+            messages.append(self.env._("%(count)s lead(s) assigned to a reseller.", count=len(summary["assigned"])))
+        if summary["no_country"]:
+            kind = "warning"
+            messages.append(self.env._(
+                "No country on %(names)s: tagged 'No partner available'.",
+                names=", ".join(summary["no_country"].mapped("name")),
+            ))
+        if summary["unavailable"]:
+            kind = "warning"
+            messages.append(self.env._(
+                "No eligible reseller for %(names)s: tagged 'No partner available'.",
+                names=", ".join(summary["unavailable"].mapped("name")),
+            ))
+        if summary["geocoder_error"]:
+            kind = "warning"
+            messages.append(self.env._(
+                "The geocoder could not be reached (%(error)s): leads without coordinates were matched by "
+                "country, state and city instead.",
+                error=summary["geocoder_error"],
+            ))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Partner assignment"),
+                "message": "\n".join(messages) or self.env._("Nothing to assign."),
+                "type": kind,
+                "sticky": kind != "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def assign_partner(self, partner_id=False):
+        """Assign resellers to the leads in ``self``.
+
+        With ``partner_id``, every lead gets that reseller (manual assignment). Without it, each lead
+        gets the fairest eligible reseller of the nearest ring, see ``_assign_partner_auto``.
+
+        :return: dict with the recordsets ``assigned``, ``no_country`` and ``unavailable``, and
+            ``geocoder_error`` (the geocoder's message, or False)
+        """
+        self.check_access("write")
+        if partner_id:
+            self.write({"partner_assigned_id": partner_id})
+            return {"assigned": self, "no_country": self.browse(), "unavailable": self.browse(),
+                    "geocoder_error": False}
+        return self._assign_partner_auto()
+
+    def _assign_partner_auto(self):
+        leads = self._assign_partner_todo()
+        no_country = leads.filtered(lambda lead: not lead.country_id)
+        leads -= no_country
+        geocoder_error = leads._assign_geo_localize()
+        choices, reasons, credit = leads._assign_partner_choose()
+        unavailable = leads.filtered(lambda lead: lead.id not in choices)
+        leads._apply_partner_choices(choices, reasons)
+        self._store_assign_credit(credit)
+        tag = self.env.ref("partner_program.tag_no_partner_available", raise_if_not_found=False)
+        if tag and (no_country | unavailable):
+            (no_country | unavailable).write({"tag_ids": [fields.Command.link(tag.id)]})
+        return {
+            "assigned": leads - unavailable,
+            "no_country": no_country,
+            "unavailable": unavailable,
+            "geocoder_error": geocoder_error,
+        }
+
+    def _assign_partner_todo(self):
+        """The leads automatic assignment works on: open ones (active, neither won nor lost)."""
+        return self.filtered(lambda lead: lead.active and lead.won_status == "pending")
+
+    def _assign_partner_propose(self):
+        """Dry run of the automatic assignment: what it would choose, with nothing written.
+
+        The geocoder is not called: leads without coordinates are matched by country, state and city.
+
+        :return: (choices {lead_id: partner_id}, reasons {lead_id: reason}) as ``_assign_partner_choose``
+        """
+        leads = self._assign_partner_todo().filtered("country_id")
+        choices, reasons, _credit = leads._assign_partner_choose()
+        return choices, reasons
+
+    def _assign_partner_choose(self, forced=None):
+        """Choose a reseller for each lead of ``self`` in its nearest ring; nothing is written.
+
+        Smooth weighted round-robin: every candidate earns its weight, the richest wins and pays the
+        total. Over many leads each reseller's share tends to its weight, with no dice involved.
+
+        :param dict forced: {lead_id: partner_id} choices made by a user. They are kept as they are, and
+            charged to the round-robin like automatic choices when the reseller is one of the lead's
+            candidates, so forwarding by hand does not skew the fairness of later automatic runs.
+        :return: (choices {lead_id: partner_id}, reasons {lead_id: candidate row of the chosen reseller
+            plus ``total`` weight and ``candidates`` count}, credit {partner_id: new round-robin credit})
+        """
+        forced = forced or {}
+        credit, load, capacity = {}, {}, {}
+        choices, reasons, full = dict(forced), {}, set()
+        todo = self
+        while todo:
+            full_before = len(full)
+            candidates = todo._assign_partner_candidates(exclude_ids=full)
+            retry = []
+            for lead_id in todo.ids:
+                rows = [row for row in candidates.get(lead_id, ()) if row["partner_id"] not in full]
+                if not rows:
+                    if lead_id in candidates:
+                        retry.append(lead_id)  # its ring filled up during this run: look further out
+                    continue
+                if lead_id in forced and forced[lead_id] not in {row["partner_id"] for row in rows}:
+                    continue  # sent outside its nearest ring by hand: no round-robin turn to charge
+                for row in rows:
+                    load.setdefault(row["partner_id"], row["open_leads"])
+                    capacity.setdefault(row["partner_id"], row["capacity"])
+                best, total = self._round_robin_pick(credit, rows, forced.get(lead_id))
+                pid = best["partner_id"]
+                load[pid] += 1
+                if capacity[pid] and load[pid] >= capacity[pid]:
+                    full.add(pid)
+                choices[lead_id] = pid
+                reasons[lead_id] = dict(best, total=total, candidates=len(rows))
+            if not retry or (len(retry) == len(todo) and len(full) == full_before):
+                break
+            todo = self.browse(retry)
+        return choices, reasons, credit
+
+    @api.model
+    def _round_robin_pick(self, credit, rows, partner_id=None):
+        """One round-robin turn over the candidate ``rows``; updates ``credit`` in place.
+
+        :param partner_id: the winner when already chosen (must be one of ``rows``), else the richest
+        :return: (row of the winner, total weight of the turn)
+        """
+        for row in rows:
+            credit.setdefault(row["partner_id"], row["credit"])
+            credit[row["partner_id"]] += row["weight"]
+        total = sum(row["weight"] for row in rows)
+        if partner_id:
+            best = next(row for row in rows if row["partner_id"] == partner_id)
+        else:
+            best = max(rows, key=lambda row: (credit[row["partner_id"]], -(row["distance"] or 0),
+                                              -row["partner_id"]))
+        credit[best["partner_id"]] -= total
+        return best, total
+
+    def _assign_geo_localize(self):
+        """Give coordinates to the leads that have none; on the first geocoder failure, stop asking.
+
+        :return: False, or the geocoder's error message (the leads then keep no coordinates and are
+            matched by country, state and city).
+        """
+        for lead in self.with_context(lang="en_US"):
+            if lead.partner_latitude or lead.partner_longitude:
+                continue
+            try:
+                result = self.env["res.partner"]._geo_localize(
+                    lead.street, lead.zip, lead.city, lead.state_id.name, lead.country_id.name
+                )
+            except Exception as error:  # noqa: BLE001 - any failure of the remote service means "unreachable"
+                _logger.info("Geocoder unreachable during partner assignment: %s", error)
+                return str(error.args[0] if isinstance(error, UserError) and error.args else error)
+            if result:
+                lead.write({"partner_latitude": result[0], "partner_longitude": result[1]})
+        return False
+
+    def _assign_partner_candidates(self, exclude_ids=()):
+        """One query for all leads: the eligible resellers of each lead's nearest non-empty ring.
+
+        :return: {lead_id: [row]}, each row a dict with partner_id, weight, distance (km or None), ring,
+            and the reseller's capacity, open_leads and round-robin credit
+        """
+        if not self:
+            return {}
+        self.env["crm.lead"].flush_model()
+        self.env["res.partner"].flush_model()
+        self.env["res.partner.grade"].flush_model()
+        self.env.cr.execute(self._assign_partner_candidates_query(exclude_ids))
+        result = defaultdict(list)
+        for row in self.env.cr.dictfetchall():
+            result[row["lead_id"]].append(row)
+        return result
+
+    def _assign_partner_candidates_query(self, exclude_ids=()):
+        """The SQL of ``_assign_partner_candidates`` (also used by the benchmarks' one-statement floor)."""
+        rings = ASSIGN_RINGS_KM
+        # Coordinates are numeric columns: convert them to radians (float8) once per row. Leads with a
+        # reseller within the outer ring only look at resellers inside a latitude/longitude window around
+        # them (a cheap prefilter; rings themselves use the real distance); the others, and leads without
+        # coordinates, are compared with every reseller.
+        band = rings[-1] / EARTH_RADIUS_KM  # outer ring as an angle (radians)
+        distance = SQL(
+            """CASE WHEN lead.lat IS NOT NULL AND r.lat IS NOT NULL THEN
+                   %s * asin(least(1, sqrt(power(sin((r.lat - lead.lat) / 2), 2)
+                                           + lead.cos_lat * r.cos_lat * power(sin((r.lon - lead.lon) / 2), 2))))
+               END""", 2 * EARTH_RADIUS_KM)
+        eligible = SQL(
+            """(r.company_id IS NULL OR lead.company_id IS NULL OR r.company_id = lead.company_id)
+               AND NOT r.id = ANY(lead.declined)""")
+        return SQL(
+            """
+            WITH lead AS MATERIALIZED (
+                SELECT l.id, l.country_id, l.state_id, l.company_id,
+                       NULLIF(lower(trim(l.city)), '') AS city, g.lat, g.lon, cos(g.lat) AS cos_lat,
+                       CASE WHEN cos(g.lat) > sin(%(band)s) THEN asin(sin(%(band)s) / cos(g.lat)) ELSE pi() END
+                           AS lon_band,
+                       ARRAY(SELECT d.partner_id FROM crm_lead_declined_partner d WHERE d.lead_id = l.id)
+                           AS declined
+                  FROM unnest(%(lead_ids)s::int[]) AS ids(id)
+                  JOIN crm_lead l ON l.id = ids.id
+                  CROSS JOIN LATERAL (
+                      SELECT CASE WHEN l.partner_latitude <> 0 OR l.partner_longitude <> 0
+                                  THEN radians(l.partner_latitude::float8) END AS lat,
+                             CASE WHEN l.partner_latitude <> 0 OR l.partner_longitude <> 0
+                                  THEN radians(l.partner_longitude::float8) END AS lon
+                  ) g
+            ), reseller AS MATERIALIZED (
+                SELECT p.id, p.country_id, p.state_id, p.company_id, p.partner_weight AS weight,
+                       NULLIF(lower(trim(p.city)), '') AS city, g.lat, g.lon, cos(g.lat) AS cos_lat,
+                       coalesce(p.partner_capacity, 0) AS capacity,
+                       coalesce(p.partner_assign_credit, 0) AS credit,
+                       coalesce(load.open_leads, 0) AS open_leads
+                  FROM res_partner p
+                  JOIN res_partner_grade grade ON grade.id = p.grade_id AND grade.active
+                  CROSS JOIN LATERAL (
+                      SELECT CASE WHEN p.partner_latitude <> 0 OR p.partner_longitude <> 0
+                                  THEN radians(p.partner_latitude::float8) END AS lat,
+                             CASE WHEN p.partner_latitude <> 0 OR p.partner_longitude <> 0
+                                  THEN radians(p.partner_longitude::float8) END AS lon
+                  ) g
+                  LEFT JOIN LATERAL (
+                      SELECT count(*) AS open_leads
+                        FROM crm_lead o
+                       WHERE p.partner_capacity > 0
+                         AND o.partner_assigned_id = p.id AND o.active AND o.won_status = 'pending'
+                  ) load ON TRUE
+                 WHERE p.active AND p.is_company AND p.partner_weight > 0
+                   AND NOT p.id = ANY(%(exclude_ids)s)
+                   AND (coalesce(p.partner_capacity, 0) = 0 OR load.open_leads < p.partner_capacity)
+            )
+            SELECT lead.id AS lead_id, c.partner_id, r.weight, r.capacity, r.credit, r.open_leads,
+                   c.distance, c.ring
+              FROM lead
+             CROSS JOIN LATERAL (
+                  -- resellers within the outer ring, found through the window, kept for the nearest ring
+                  WITH near AS (
+                      SELECT r.id AS partner_id, dist.distance,
+                             CASE WHEN dist.distance <= %(ring1)s THEN 1
+                                  WHEN dist.distance <= %(ring2)s THEN 2 ELSE 3 END AS ring
+                        FROM reseller r
+                       CROSS JOIN LATERAL (SELECT %(distance)s AS distance) dist
+                       WHERE r.lat BETWEEN lead.lat - %(band)s AND lead.lat + %(band)s
+                         AND least(abs(r.lon - lead.lon), 2 * pi() - abs(r.lon - lead.lon)) <= lead.lon_band
+                         AND %(eligible)s
+                         AND dist.distance <= %(ring3)s
+                  ), far AS (
+                      -- no reseller within the outer ring, or no coordinates: same city, state,
+                      -- country, else the nearest anywhere
+                      SELECT r.id AS partner_id, dist.distance,
+                             CASE WHEN dist.distance IS NULL AND lead.country_id = r.country_id
+                                       AND lead.city = r.city THEN 1
+                                  WHEN dist.distance IS NULL AND lead.country_id = r.country_id
+                                       AND lead.state_id = r.state_id THEN 2
+                                  WHEN lead.country_id = r.country_id THEN %(ring_country)s
+                                  WHEN dist.distance IS NOT NULL THEN %(ring_nearest)s
+                             END AS ring
+                        FROM reseller r
+                       CROSS JOIN LATERAL (SELECT %(distance)s AS distance) dist
+                       WHERE %(eligible)s AND NOT EXISTS (SELECT 1 FROM near)
+                  )
+                  SELECT partner_id, distance, ring
+                    FROM (SELECT near.*, min(ring) OVER () AS best_ring FROM near) n
+                   WHERE ring = best_ring
+                   UNION ALL
+                  SELECT partner_id, distance, ring
+                    FROM (SELECT far.*, min(ring) OVER () AS best_ring,
+                                 row_number() OVER (ORDER BY distance, partner_id) AS rank
+                            FROM far WHERE ring IS NOT NULL) f
+                   WHERE ring = best_ring AND (ring < %(ring_nearest)s OR rank = 1)
+             ) c
+              JOIN reseller r ON r.id = c.partner_id
+             ORDER BY lead.id, c.partner_id
+            """,
+            lead_ids=list(self.ids),
+            exclude_ids=list(exclude_ids),
+            band=band,
+            distance=distance,
+            eligible=eligible,
+            ring1=rings[0],
+            ring2=rings[1],
+            ring3=rings[2],
+            ring_country=RING_SAME_COUNTRY,
+            ring_nearest=RING_NEAREST,
+        )
+
+    def _apply_partner_choices(self, choices, reasons, intro=None):
+        """Write the chosen resellers (one write per reseller) and explain each choice in the chatter.
+
+        :param dict reasons: {lead_id: reason} from ``_assign_partner_choose``; leads without one get
+            a plain "assigned to" line
+        :param intro: optional text put before each explanation (e.g. who forwarded the lead)
+        """
+        by_partner = defaultdict(list)
+        for lead_id, partner_id in choices.items():
+            by_partner[partner_id].append(lead_id)
+        partners = self.env["res.partner"].browse(list(by_partner))
+        # The explanation below replaces the tracking message: one batched log instead of one per lead;
+        # salespeople become followers without one "you have been assigned" mail per lead (as crm's own
+        # lead assignment does).
+        untracked = self.with_context(mail_notrack=True, mail_auto_subscribe_no_notify=True)
+        for partner in partners:
+            # Leads already with this reseller keep their assignment date.
+            leads = untracked.browse(by_partner[partner.id]).filtered(
+                lambda lead, partner=partner: lead.partner_assigned_id != partner)
+            user = partner.user_id
+            # A new salesperson makes crm look up a team lead by lead (two queries each): look it up
+            # once per lead type here and write it along.
+            moving = leads.filtered(lambda lead, user=user: user and not (
+                lead.team_id and user in (lead.team_id.member_ids | lead.team_id.user_id)))
+            if leads - moving:
+                (leads - moving).write({"partner_assigned_id": partner.id})
+            for lead_type, team_domain in (("lead", [("use_leads", "=", True)]),
+                                           ("opportunity", [("use_opportunities", "=", True)])):
+                group = moving.filtered(lambda lead, lead_type=lead_type: lead.type == lead_type)
+                if group:
+                    team = self.env["crm.team"]._get_default_team_id(user_id=user.id, domain=team_domain)
+                    group.write({"partner_assigned_id": partner.id, "team_id": team.id})
+        bodies = {}
+        for lead_id, partner_id in choices.items():
+            partner = partners.browse(partner_id)
+            reason = reasons.get(lead_id)
+            if not reason:
+                bodies[lead_id] = Markup("<p>%s%s</p>") % (intro or "", self.env._(
+                    "Assigned to reseller %(partner)s (%(level)s).",
+                    partner=partner.display_name, level=partner.grade_id.name or "-",
+                ))
+                continue
+            distance = reason["distance"]
+            bodies[lead_id] = Markup("<p>%s%s</p>") % (intro or "", self.env._(
+                "Assigned to reseller %(partner)s (%(level)s): %(ring)s%(distance)s; weight %(weight)s of "
+                "%(total)s among %(count)s eligible reseller(s).",
+                partner=partner.display_name,
+                level=partner.grade_id.name or "-",
+                ring=self._ring_label(reason["ring"], distance),
+                distance=(" (%.1f km)" % distance) if distance is not None else "",
+                weight=reason["weight"],
+                total=reason["total"],
+                count=reason["candidates"],
+            ))
+        if bodies:
+            self.browse(list(bodies))._message_log_batch(bodies=bodies)
+
+    def _ring_label(self, ring, distance):
+        if ring <= len(ASSIGN_RINGS_KM):
+            if distance is None:
+                return self.env._("same city") if ring == 1 else self.env._("same state")
+            return self.env._("within %(km)s km", km=ASSIGN_RINGS_KM[ring - 1])
+        if ring == RING_SAME_COUNTRY:
+            return self.env._("same country")
+        return self.env._("nearest reseller anywhere")
+
+    def _store_assign_credit(self, credit):
+        if not credit:
+            return
+        self.env.execute_query(SQL(
+            """UPDATE res_partner p SET partner_assign_credit = v.credit
+                 FROM unnest(%s::int[], %s::float8[]) AS v(id, credit)
+                WHERE p.id = v.id""",
+            list(credit), list(credit.values()),
+        ))
+        self.env["res.partner"].invalidate_model(["partner_assign_credit"])
+
+    @api.model
+    def _cron_assign_partner(self):
+        """Scheduled action: assign the unassigned open leads of the teams that ask for it."""
+        teams = self.env["crm.team"].search([("assign_partner_auto", "=", True)])
+        if not teams:
+            return
+        tag = self.env.ref("partner_program.tag_no_partner_available", raise_if_not_found=False)
+        domain = [
+            ("team_id", "in", teams.ids),
+            ("partner_assigned_id", "=", False),
+            ("won_status", "=", "pending"),
+        ]
+        if tag:
+            domain.append(("tag_ids", "not in", tag.ids))
+        self.search(domain, limit=CRON_BATCH, order="id")._assign_partner_auto()
+

@@ -1,0 +1,18 @@
+"""crm.lead: a won lead credits its reseller's funds and fires its referral rewards."""
+from odoo import models
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
+
+    def _handle_won_lost(self, old_status_by_lead, new_status_by_lead):
+        """A lead reaching 'won' credits its reseller's funds (once per lead, see partner.fund)."""
+        result = super()._handle_won_lost(old_status_by_lead, new_status_by_lead)
+        newly_won = self.filtered(
+            lambda lead: new_status_by_lead.get(lead.id, {}).get("is_won")
+            and not old_status_by_lead.get(lead.id, {}).get("is_won")
+        )
+        if newly_won:
+            self.env["partner.fund"]._credit_won_leads(newly_won)
+            newly_won._referral_won()
+        return result

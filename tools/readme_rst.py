@@ -1,0 +1,193 @@
+"""Generate partner_program/README.rst from the readme/ fragments, in the layout OCA add-ons ship.
+
+    python3 tools/readme_rst.py           rewrite partner_program/README.rst
+    python3 tools/readme_rst.py --check   exit 1 when README.rst is not what the fragments give
+
+The fragments are Markdown (DESCRIPTION.md, CONFIGURE.md, USAGE.md, CONTRIBUTORS.md, and INSTALL.md,
+ROADMAP.md, HISTORY.md when present). Only the simple constructs they use are converted: headings,
+paragraphs, bullet and numbered lists, fenced code blocks, inline code, bold/italic and links.
+Standard library only.
+"""
+
+import argparse
+import ast
+import hashlib
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDON = "partner_program"
+
+# (fragment, section title) in OCA's order; DESCRIPTION comes first, without a title.
+SECTIONS = (
+    ("INSTALL.md", "Installation"),
+    ("CONFIGURE.md", "Configuration"),
+    ("USAGE.md", "Usage"),
+    ("ROADMAP.md", "Known issues / Roadmap"),
+    ("HISTORY.md", "Changelog"),
+)
+# Heading underlines below a section ("=") of the generated file: "#" in a fragment is one level down.
+SUB_UNDERLINES = ("-", "~", "^")
+
+INLINE_CODE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
+LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+)\)")
+FENCE = re.compile(r"^```\s*([\w+-]*)\s*$")
+BULLET = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def inline(text):
+    """Markdown inline markup to reStructuredText: code spans, links; bold and italic are the same."""
+    parts = []
+    last = 0
+    for match in INLINE_CODE.finditer(text):
+        parts.append(_links(text[last:match.start()]))
+        parts.append("``%s``" % match.group(1))
+        last = match.end()
+    parts.append(_links(text[last:]))
+    return "".join(parts)
+
+
+def _links(text):
+    # Anonymous targets (`__`): two links with the same text never clash.
+    return LINK.sub(lambda m: "`%s <%s>`__" % (m.group(1), m.group(2)), text)
+
+
+def underline(title, char):
+    return [title, char * len(title)]
+
+
+def md_to_rst(markdown, level=0):
+    """Convert one fragment. ``level`` is the depth of its "#" headings (0: "-", 1: "~"...)."""
+    out = []
+    lines = markdown.replace("\r\n", "\n").split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        fence = FENCE.match(line)
+        if fence:
+            language = fence.group(1)
+            out.append(".. code-block:: %s" % language if language else "::")
+            out.append("")
+            i += 1
+            while i < len(lines) and not FENCE.match(lines[i]):
+                out.append(("   " + lines[i]).rstrip())
+                i += 1
+            i += 1  # the closing fence
+            out.append("")
+            continue
+        heading = HEADING.match(line)
+        if heading:
+            depth = min(len(heading.group(1)) - 1 + level, len(SUB_UNDERLINES) - 1)
+            out.extend(underline(inline(heading.group(2)), SUB_UNDERLINES[depth]))
+            out.append("")
+            i += 1
+            continue
+        bullet = BULLET.match(line)
+        if bullet:
+            indent, marker, text = bullet.groups()
+            marker = "-" if marker in "-*+" else marker
+            prefix = " " * len(indent) + marker + " "
+            out.append(prefix + inline(text))
+            i += 1
+            # continuation lines of the item: indented text, not a new item
+            while i < len(lines) and lines[i].strip() and not BULLET.match(lines[i]) \
+                    and lines[i].startswith(" "):
+                out.append(" " * len(prefix) + inline(lines[i].strip()))
+                i += 1
+            if i < len(lines) and BULLET.match(lines[i]):
+                next_indent = len(BULLET.match(lines[i]).group(1))
+                if next_indent != len(indent):
+                    out.append("")  # nested lists need blank lines around them in reST
+            continue
+        if not line.strip():
+            if out and out[-1] != "":
+                out.append("")
+            i += 1
+            continue
+        out.append(inline(line.strip()))
+        i += 1
+    while out and out[-1] == "":
+        out.pop()
+    return out
+
+
+def read_manifest():
+    return ast.literal_eval((ROOT / ADDON / "__manifest__.py").read_text(encoding="utf-8"))
+
+
+def fragments():
+    folder = ROOT / ADDON / "readme"
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.md"))}
+
+
+def generate():
+    manifest = read_manifest()
+    parts = fragments()
+    digest = hashlib.sha256()
+    for name, text in sorted(parts.items()):
+        digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+    for key in ("name", "author", "website", "license", "version"):
+        digest.update(str(manifest.get(key, "")).encode() + b"\0")
+
+    title = manifest["name"]
+    lines = ["=" * len(title), title, "=" * len(title), ""]
+    lines += [
+        "..",
+        "   !! This file is generated by tools/readme_rst.py from readme/*.md !!",
+        "   !! changes will be overwritten.                                     !!",
+        "   !! source digest: sha256:%s" % digest.hexdigest(),
+        "",
+    ]
+    if "DESCRIPTION.md" in parts:
+        lines += md_to_rst(parts["DESCRIPTION.md"]) + [""]
+    lines += ["**Table of contents**", "", ".. contents::", "   :local:", ""]
+    for fragment, section in SECTIONS:
+        if fragment in parts:
+            lines += underline(section, "=") + [""] + md_to_rst(parts[fragment]) + [""]
+
+    website = manifest.get("website", "").rstrip("/")
+    lines += underline("Bug Tracker", "=") + [""]
+    if website:
+        lines += [
+            "Bugs are tracked on `the project's issues <%s/issues>`__." % website,
+            "In case of trouble, please check there if your issue has already been reported.",
+        ]
+    else:
+        lines += ["Bugs are tracked with the project's issues."]
+    lines += [""]
+
+    lines += underline("Credits", "=") + [""]
+    lines += underline("Authors", "-") + [""]
+    lines += ["- %s" % author.strip() for author in manifest.get("author", "").split(",") if author.strip()]
+    lines += [""]
+    if "CONTRIBUTORS.md" in parts:
+        lines += underline("Contributors", "-") + [""] + md_to_rst(parts["CONTRIBUTORS.md"], level=1) + [""]
+    if website:
+        lines += underline("Maintainers", "-") + [""]
+        lines += ["This module is part of the `%s <%s>`__ project." % (ADDON, website), ""]
+    while lines[-1] == "":
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 when README.rst is stale")
+    args = parser.parse_args(argv)
+    target = ROOT / ADDON / "README.rst"
+    text = generate()
+    if args.check:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != text:
+            print("%s is stale: run python3 tools/readme_rst.py" % target.relative_to(ROOT), file=sys.stderr)
+            return 1
+        return 0
+    target.write_text(text, encoding="utf-8")
+    print("wrote %s" % target.relative_to(ROOT))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

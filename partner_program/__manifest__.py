@@ -64,6 +64,9 @@
         "demo/partner_group_demo.xml",
     ],
     "assets": {
-        "web.assets_tests": ["partner_program/static/tests/tours/*.js"],
+        "web.assets_tests": [
+            "partner_program/static/tests/tours/*.js",
+            "partner_program/static/tests/click_everywhere.js",
+        ],
     },
 }

@@ -24,6 +24,7 @@ from . import test_partner_group
 from . import test_partner_offer
 from . import test_partner_reward
 from . import test_referral_link
+from . import test_referral_destination
 from . import test_portal_lead_submission
 from . import test_commission_statement
 from . import test_portal_rewards

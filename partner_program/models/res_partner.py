@@ -1,6 +1,10 @@
+import logging
+
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+
+_logger = logging.getLogger(__name__)
 
 # Resellers per directory page: a multiple of 2, 3 and 4 columns.
 DIRECTORY_PAGE_SIZE = 24
@@ -130,6 +134,17 @@ class ResPartner(models.Model):
         else:
             action["domain"] = [("partner_id", "=", self.id)]
         return action
+
+    def _geo_localize_quietly(self):
+        """Coordinates for the partners that have an address and none yet; an unreachable address service only
+        leaves them without (logged), it never stops the caller."""
+        located = self.filtered(lambda partner: (partner.street or partner.zip or partner.city)
+                                and not (partner.partner_latitude or partner.partner_longitude))
+        try:
+            located.with_context(force_geo_localize=True).geo_localize()
+        except Exception as error:  # noqa: BLE001 - any failure of the remote service
+            _logger.info("Address service unreachable, %s left without coordinates: %s", located.ids, error)
+        return True
 
     def action_view_assigned_leads(self):
         self.ensure_one()

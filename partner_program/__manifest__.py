@@ -60,6 +60,7 @@
         "demo/crm_lead_demo.xml",
         "demo/res_partner_website_demo.xml",
         "demo/partner_partnership_demo.xml",
+        "demo/partner_partnership_resellers_demo.xml",
         "demo/crm_lead_reseller_portal_demo.xml",
         "demo/partner_group_demo.xml",
         "demo/website_contactus_demo.xml",

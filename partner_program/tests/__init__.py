@@ -2,6 +2,7 @@ from . import test_assignment
 from . import test_http
 from . import test_install
 from . import test_click_everywhere
+from . import test_demo
 from . import test_levels
 from . import test_forward_wizard
 from . import test_partnership_report

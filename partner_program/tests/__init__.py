@@ -1,6 +1,7 @@
 from . import test_assignment
 from . import test_http
 from . import test_install
+from . import test_backend_names
 from . import test_click_everywhere
 from . import test_demo
 from . import test_levels

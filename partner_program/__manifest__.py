@@ -66,6 +66,7 @@
         "demo/website_contactus_demo.xml",
     ],
     "assets": {
+        "web.assets_frontend": ["partner_program/static/src/interactions/*.js"],
         "web.assets_tests": [
             "partner_program/static/tests/tours/*.js",
             "partner_program/static/tests/click_everywhere.js",

@@ -21,6 +21,7 @@ from . import test_portal_leads
 from . import test_portal_opportunity
 from . import test_portal_race
 from . import test_portal_tour
+from . import test_portal_phone
 from . import test_partner_application
 from . import test_partner_application_approval
 from . import test_partner_group

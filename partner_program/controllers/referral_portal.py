@@ -8,8 +8,9 @@ from ..forms.form import PortalFormError
 
 
 class ReferralPortal(CustomerPortal):
-    """Partners' referral and reward pages: /my/referrals (links, offers, submitted leads), /my/leads/submit, /my/rewards
-    (rewards and commission statements). Routes parse, call one model method, render; access is ir.rule's."""
+    """Partners' referral and reward pages: /my/referrals (links, offers, submitted leads), /my/leads/submit,
+    /my/rewards (rewards and commission statements). Routes parse, call one model method, render; access is
+    ir.rule's."""
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)

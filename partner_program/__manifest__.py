@@ -61,10 +61,16 @@
         "demo/crm_lead_demo.xml",
         "demo/res_partner_website_demo.xml",
         "demo/partner_partnership_demo.xml",
+        "demo/partner_partnership_resellers_demo.xml",
         "demo/crm_lead_reseller_portal_demo.xml",
         "demo/partner_group_demo.xml",
+        "demo/website_contactus_demo.xml",
     ],
     "assets": {
-        "web.assets_tests": ["partner_program/static/tests/tours/*.js"],
+        "web.assets_frontend": ["partner_program/static/src/interactions/*.js"],
+        "web.assets_tests": [
+            "partner_program/static/tests/tours/*.js",
+            "partner_program/static/tests/click_everywhere.js",
+        ],
     },
 }

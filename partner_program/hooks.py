@@ -12,3 +12,8 @@ def uninstall_hook(env):
     env.cr.execute("DELETE FROM partner_commission_statement")
     env.cr.execute("DELETE FROM partner_application")
     env.cr.execute("UPDATE res_partner SET partner_group_id = NULL WHERE partner_group_id IS NOT NULL")
+    # give partnership's CRM > Configuration menu back to everyone (the app hid it, see partner_program_menus.xml)
+    menu = env.ref("partnership.crm_menu_partners", raise_if_not_found=False)
+    no_one = env.ref("base.group_no_one", raise_if_not_found=False)
+    if menu and no_one:
+        menu.group_ids = [(3, no_one.id)]

@@ -224,6 +224,20 @@ class Runtime:
             return
         raise BootstrapError("the browser tours need Chromium: install Debian's package chromium")
 
+    def ensure_wkhtmltopdf(self):
+        """PDF reports (the commission statement) are printed by wkhtmltopdf, Odoo 19's report engine."""
+        if shutil.which("wkhtmltopdf"):
+            return
+        if self.is_root and shutil.which("apt-get"):
+            say("installing Debian's wkhtmltopdf for the PDF reports")
+            env = dict(self.env, DEBIAN_FRONTEND="noninteractive")
+            if run(["apt-get", "install", "-y", "-q", "wkhtmltopdf"], check=False, quiet=True, env=env,
+                   stderr=subprocess.DEVNULL).returncode:
+                run(["apt-get", "update", "-q"], quiet=True, env=env)
+                run(["apt-get", "install", "-y", "-q", "wkhtmltopdf"], quiet=True, env=env)
+            return
+        raise BootstrapError("PDF reports need wkhtmltopdf: install Debian's package wkhtmltopdf")
+
     def stop_postgres(self):
         if self.external_pg or not os.path.isfile(os.path.join(self.pgdata, "PG_VERSION")):
             say("no embedded PostgreSQL cluster to stop")
@@ -401,6 +415,7 @@ class Runtime:
             raise BootstrapError("PORT=%s is not a port number" % port)
         self.check_port(port)
         self.prepare()
+        self.ensure_wkhtmltopdf()
         self.write_conf(port)
         self.ensure_demo_db()
         url = "http://127.0.0.1:%s" % port
@@ -417,6 +432,7 @@ class Runtime:
     def cmd_test(self, args):
         self.prepare()
         self.ensure_chromium()
+        self.ensure_wkhtmltopdf()
         self.write_conf()
         if self.env.get("FRESH", "1") != "0" or not self.db_exists(self.test_db):
             self.drop_db(self.test_db)

@@ -89,7 +89,9 @@ class ResellerPortal(CustomerPortal):
             "filterby": filterby,
             "searchbar_periods": periods,
             "period": period,
-            "searchbar_inputs": {"all": {"input": "all", "label": request.env._("Search")}},
+            # the label names what is searched: it is the dropdown's only entry and the box's placeholder
+            "searchbar_inputs": {"all": {"input": "all", "label": request.env._(
+                "Search in name, company, contact, e-mail or city")}},
             "search_in": "all",
             "search": search,
             "is_reseller": Lead._portal_is_reseller(),

@@ -27,7 +27,7 @@ class CrmLead(models.Model):
         summary = self.assign_partner()
         messages, kind = [], "success"
         if summary["assigned"]:
-            messages.append(self.env._("%(count)s lead(s) assigned to a reseller.", count=len(summary["assigned"])))
+            messages.append(self._assigned_sentence(summary["assigned"]))
         if summary["no_country"]:
             kind = "warning"
             messages.append(self.env._(
@@ -42,11 +42,16 @@ class CrmLead(models.Model):
             ))
         if summary["geocoder_error"]:
             kind = "warning"
-            messages.append(self.env._(
-                "The geocoder could not be reached (%(error)s): leads without coordinates were matched by "
-                "country, state and city instead.",
-                error=summary["geocoder_error"],
-            ))
+            # one sentence for people; the service's own error went to the server log
+            matched = len(summary["assigned"].filtered(
+                lambda lead: not (lead.partner_latitude or lead.partner_longitude)))
+            if matched == 1:
+                messages.append(self.env._(
+                    "The address service could not be reached; 1 lead was matched by city, state or country instead."))
+            else:
+                messages.append(self.env._(
+                    "The address service could not be reached; %(count)s leads were matched by city, state or "
+                    "country instead.", count=matched))
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -58,6 +63,15 @@ class CrmLead(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _assigned_sentence(self, leads):
+        """'1 lead assigned to 1 reseller.', '5 leads assigned to 2 resellers.'"""
+        lead_count, reseller_count = len(leads), len(leads.partner_assigned_id)
+        leads_text = (self.env._("1 lead") if lead_count == 1
+                      else self.env._("%(count)s leads", count=lead_count))
+        resellers_text = (self.env._("1 reseller") if reseller_count == 1
+                          else self.env._("%(count)s resellers", count=reseller_count))
+        return self.env._("%(leads)s assigned to %(resellers)s.", leads=leads_text, resellers=resellers_text)
 
     def assign_partner(self, partner_id=False):
         """Assign resellers to the leads in ``self``.

@@ -39,6 +39,9 @@ class PartnerApplication(models.Model):
         required=True, default="new", tracking=True, index=True, copy=False,
     )
     reject_reason = fields.Text("Rejection Reason", readonly=True, copy=False)
+    publish_on_approval = fields.Boolean(
+        "Publish in the Directory", copy=False,
+        help="On approval, the partner company appears in the published partner directory.")
     partner_id = fields.Many2one(
         "res.partner", "Partner Company", tracking=True, copy=False, domain="[('is_company', '=', True)]",
         help="The company the applicant joins with. Empty: approval links the company of an existing contact "
@@ -226,6 +229,11 @@ class PartnerApplication(models.Model):
             })
         self._grant_portal_access(contact)
         partnership = self._ensure_partnership(company, group)
+        # a new partner starts complete: the funds its level promises, a place on the map, the directory if chosen
+        partnership._open_promised_funds()
+        company._geo_localize_quietly()
+        if self.publish_on_approval:
+            company.is_published = True
         if company.partner_group_id != group:
             company.partner_group_id = group
         self.write({

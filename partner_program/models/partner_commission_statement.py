@@ -17,8 +17,9 @@ class PartnerCommissionStatement(models.Model):
 
     name = fields.Char(compute="_compute_name", store=True)
     partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="restrict")
-    date_from = fields.Date("Month", required=True, help="First day of the month.")
+    date_from = fields.Date("From", required=True, help="First day of the month.")
     date_to = fields.Date("Until", compute="_compute_date_to", store=True)
+    month_label = fields.Char("Month", compute="_compute_month_label", help="The month, as people say it: May 2025.")
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     currency_id = fields.Many2one("res.currency", required=True)
     reward_ids = fields.One2many("partner.reward", "statement_id", "Reward Lines")
@@ -36,6 +37,13 @@ class PartnerCommissionStatement(models.Model):
     def _compute_date_to(self):
         for statement in self:
             statement.date_to = statement.date_from and statement.date_from + relativedelta(months=1, days=-1)
+
+    @api.depends("date_from")
+    @api.depends_context("lang")
+    def _compute_month_label(self):
+        for statement in self:
+            statement.month_label = (format_date(self.env, statement.date_from, date_format="MMMM y")
+                                     if statement.date_from else False)
 
     @api.depends("partner_id", "date_from")
     def _compute_name(self):

@@ -69,6 +69,13 @@ class PartnerGroup(models.Model):
     utm_medium_id = fields.Many2one("utm.medium", "UTM Medium")
     utm_campaign_id = fields.Many2one("utm.campaign", "UTM Campaign")
     destination_preview = fields.Char("Final Destination", compute="_compute_destination_preview")
+    destination_lead_form = fields.Selection(
+        [("yes", "Has a form that creates leads"), ("no", "No form that creates leads"),
+         ("external", "Another website")],
+        compute="_compute_destination_lead_form",
+        help="Referred visitors are credited to the partner when they send a form of this website that creates a "
+        "lead (website builder: form action 'Create an Opportunity').",
+    )
     cookie_days = fields.Integer(
         "Attribution (days)", default=90, required=True,
         help="For how many days after a click a lead sent from the website is credited to the partner.",
@@ -148,6 +155,25 @@ class PartnerGroup(models.Model):
     def _compute_destination_preview(self):
         for group in self:
             group.destination_preview = group._destination_with_utm() if group.destination_url else False
+
+    @api.depends("destination_url")
+    def _compute_destination_lead_form(self):
+        for group in self:
+            url = group.destination_url or "/"
+            if not url.startswith("/"):
+                group.destination_lead_form = "external"
+                continue
+            group.destination_lead_form = "yes" if group._page_has_lead_form(urlsplit(url).path or "/") else "no"
+
+    def _page_has_lead_form(self, path):
+        """Whether the website page at ``path`` holds a website form whose action creates a crm.lead."""
+        website = self.env["website"].get_current_website()
+        page = self.env["website.page"].sudo().search(
+            [("url", "=", path)] + website.website_domain(), order="website_id", limit=1)
+        if not page:
+            return False
+        arch = page.view_id.with_context(website_id=website.id)._get_combined_arch()
+        return bool(arch.xpath("//form[@data-model_name='crm.lead']"))
 
     def _compute_statistics(self):
         ids = self.ids

@@ -248,6 +248,25 @@ class PartnerPartnership(models.Model):
             self._sync_partner_grade()
         return result
 
+    def _open_promised_funds(self):
+        """Give each partnership the funds its level promises: one fund per 'fund credit' benefit of its type and
+        level that it has no fund for yet. Returns the new funds."""
+        benefits = self.env["partner.level.parameter"].sudo().search([
+            ("type_id", "in", self.type_id.ids), ("grade_id", "in", self.grade_id.ids),
+            ("kind", "=", "benefit"), ("category_id.benefit_type", "=", "fund_credit"), ("value", ">", 0),
+        ])
+        vals_list = []
+        for partnership in self:
+            promised = benefits.filtered(
+                lambda benefit, p=partnership: benefit.type_id == p.type_id and benefit.grade_id == p.grade_id
+            ).category_id
+            for category in promised - partnership.sudo().fund_ids.credit_category_id:
+                vals_list.append({
+                    "name": self.env._("Marketing fund"), "partnership_id": partnership.id,
+                    "credit_category_id": category.id,
+                })
+        return self.env["partner.fund"].sudo().create(vals_list)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_fund_operations(self):
         if self.sudo().fund_ids.operation_ids:

@@ -1,8 +1,12 @@
+import logging
+
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 from ..forms.partner_directory import PARTNER_CONTACT_FORM
+
+_logger = logging.getLogger(__name__)
 
 # Resellers per directory page: a multiple of 2, 3 and 4 columns.
 DIRECTORY_PAGE_SIZE = 24
@@ -41,6 +45,8 @@ class ResPartner(models.Model):
     )
     assigned_lead_ids = fields.One2many("crm.lead", "partner_assigned_id", "Assigned Leads")
     assigned_lead_open_count = fields.Integer("Open Assigned Leads", compute="_compute_assigned_lead_open_count")
+    partnership_count = fields.Integer("Partnerships", compute="_compute_partnership_count",
+                                       groups="partner_program.group_partner_program_user")
     # Smooth weighted round-robin state: carried across assignment runs so that small batches
     # (the scheduled action) stay fair too.
     partner_assign_credit = fields.Float(copy=False, readonly=True, groups="base.group_system")
@@ -108,6 +114,36 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("partner_program.partner_reward_action")
         action.update(domain=[("partner_id", "=", self.id)], context={"search_default_partner_id": self.id})
         return action
+
+    def _compute_partnership_count(self):
+        counts = dict(self.env["partner.partnership"]._read_group(
+            [("partner_id", "in", self.ids)], ["partner_id"], ["__count"],
+        ))
+        for partner in self:
+            partner.partnership_count = counts.get(partner, 0)
+
+    def action_view_partnerships(self):
+        """The contact's partnership (its form when there is one), else the list to open one."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("partner_program.partner_partnership_action")
+        partnerships = self.env["partner.partnership"].search([("partner_id", "=", self.id)])
+        action["context"] = {"default_partner_id": self.id}
+        if len(partnerships) == 1:
+            action.update(res_id=partnerships.id, view_mode="form", views=[(False, "form")])
+        else:
+            action["domain"] = [("partner_id", "=", self.id)]
+        return action
+
+    def _geo_localize_quietly(self):
+        """Coordinates for the partners that have an address and none yet; an unreachable address service only
+        leaves them without (logged), it never stops the caller."""
+        located = self.filtered(lambda partner: (partner.street or partner.zip or partner.city)
+                                and not (partner.partner_latitude or partner.partner_longitude))
+        try:
+            located.with_context(force_geo_localize=True).geo_localize()
+        except Exception as error:  # noqa: BLE001 - any failure of the remote service
+            _logger.info("Address service unreachable, %s left without coordinates: %s", located.ids, error)
+        return True
 
     def action_view_assigned_leads(self):
         self.ensure_one()

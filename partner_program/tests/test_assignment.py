@@ -1,6 +1,8 @@
 from collections import Counter
 from unittest.mock import patch
 
+import requests
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -91,7 +93,35 @@ class TestAssignment(PartnerProgramCase):
         self.assertEqual(lead.partner_assigned_id, lyon)
         self.assertIn("same city", lead.message_ids[:1].body)
         self.assertIn("could not be reached", action["params"]["message"])
-        self.assertIn("offline", action["params"]["message"])
+        self.assertNotIn("offline", action["params"]["message"], "the service's own error goes to the log")
+
+    def test_geocoder_connection_error_speaks_one_sentence_and_still_assigns(self):
+        rome = self._reseller("Roma Partners", (41.9028, 12.4964), city="Rome", country=self.env.ref("base.it"))
+        manchester = self._reseller("Manchester Partners", (53.4808, -2.2426), city="Manchester",
+                                    country=self.env.ref("base.uk"))
+        lead_rome = self._leads(1, city="Rome", country=self.env.ref("base.it"), name="Colosseo Srl")
+        lead_manchester = self._leads(1, city="Manchester", country=self.env.ref("base.uk"), name="Mancunian Ltd")
+        leads = lead_rome | lead_manchester
+        offline = requests.exceptions.ConnectionError(
+            "HTTPSConnectionPool(host='nominatim.openstreetmap.org', port=443): NewConnectionError")
+        with patch.object(requests, "get", side_effect=offline):
+            action = leads.action_assign_partner()
+        self.assertEqual(lead_rome.partner_assigned_id, rome)
+        self.assertEqual(lead_manchester.partner_assigned_id, manchester)
+        self.assertEqual(
+            action["params"]["message"],
+            "2 leads assigned to 2 resellers.\nThe address service could not be reached; 2 leads were matched by "
+            "city, state or country instead.",
+        )
+        self.assertNotIn("HTTPSConnectionPool", action["params"]["message"])
+
+    def test_assignment_message_speaks_singular_and_plural(self):
+        self._reseller("Lyon", LYON)
+        lead = self._leads(1, LYON)
+        self.assertEqual(lead.action_assign_partner()["params"]["message"], "1 lead assigned to 1 reseller.")
+        self._reseller("Paris", PARIS)
+        leads = self._leads(2, LYON) | self._leads(1, PARIS)
+        self.assertIn("3 leads assigned to", leads.action_assign_partner()["params"]["message"])
 
     def test_answering_geocoder_gives_coordinates(self):
         near = self._reseller("Villeurbanne", VILLEURBANNE)

@@ -1,4 +1,10 @@
+import io
+import shutil
+import unittest
+
 from freezegun import freeze_time
+
+from odoo.tools.pdf import PdfReader
 
 from .common_referral import ReferralCase
 
@@ -34,6 +40,7 @@ class TestCommissionStatement(ReferralCase):
         march, april_statement = self._statements(self.partner_a)
         self.assertEqual((str(march.date_from), str(march.date_to)), ("2025-03-01", "2025-03-31"))
         self.assertEqual(march.name, "March 2025 - Referral Reseller A")
+        self.assertEqual(march.month_label, "March 2025", "the list says the month, not 'Mar 1'")
         self.assertEqual(march.reward_ids, march_1 | march_2)
         self.assertEqual((march.reward_count, march.amount_total, march.amount_paid, march.amount_due),
                          (2, 290, 0, 290))
@@ -60,7 +67,6 @@ class TestCommissionStatement(ReferralCase):
         self.assertEqual(self._statements(self.partner_b).amount_total, 800)
 
     def test_report_renders_the_lines_and_the_total(self):
-        # wkhtmltopdf is not installed here: the report's HTML is what the PDF is printed from.
         rewards = self._reward(self.partner_a) | self._reward(self.partner_a, revenue=12345)
         with freeze_time("2025-05-20"):
             rewards.action_approve()
@@ -74,3 +80,19 @@ class TestCommissionStatement(ReferralCase):
         self.assertIn("1,274.50", html, "40 + 10 % of 12,345")
         self.assertEqual(self.env.ref("partner_program.action_report_commission_statement").report_type, "qweb-pdf")
         self.assertEqual(statement._get_report_base_filename(), "Commission Statement May 2025 - Referral Reseller A")
+
+
+    @unittest.skipUnless(shutil.which("wkhtmltopdf"), "the bootstrap installs Debian's wkhtmltopdf")
+    def test_statement_prints_a_pdf_with_the_partner_and_the_total(self):
+        rewards = self._reward(self.partner_a) | self._reward(self.partner_a, revenue=12345)
+        with freeze_time("2025-05-20"):
+            rewards.action_approve()
+        statement = self._statements(self.partner_a)
+        pdf, kind = self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(
+            "partner_program.action_report_commission_statement", statement.ids)
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF-"))
+        # wkhtmltopdf's text comes out with tabs and line breaks between words
+        text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+        self.assertIn("Referral Reseller A", text)
+        self.assertIn("1,274.50", text, "the total: 40 + 10 % of 12,345")

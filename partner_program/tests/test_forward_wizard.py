@@ -67,6 +67,27 @@ class TestForwardWizard(PartnerProgramCase):
                 self.assertNotIn("/my/lead/%s\"" % lead.id, str(mail.body_html))
         self.assertIn("Forwarded to the reseller by email", leads[2].message_ids[:1].body)
         self.assertIn("Paris Reseller", leads[2].message_ids[:1].body)
+        self.assertEqual(action["params"]["message"], "3 leads forwarded to 2 resellers.")
+
+    def test_wizard_warns_about_resellers_without_portal_user_and_offers_to_invite_them(self):
+        new_test_user(self.env, "pp_near_portal", groups="base.group_portal",
+                      partner_id=self.env["res.partner"].create({"name": "Near contact", "parent_id": self.near.id,
+                                                                 "email": "contact@near.example.com"}).id)
+        lead_near = self._leads(1, LYON, partner_assigned_id=self.near.id)
+        lead_paris = self._leads(1, PARIS, partner_assigned_id=self.paris.id)
+        wizard = self.env["crm.lead.forward.to.partner"].with_context(
+            active_model="crm.lead", active_ids=(lead_near | lead_paris).ids).create({})
+        self.assertEqual(wizard.partner_without_portal_ids, self.paris,
+                         "a contact's portal user is enough for the company")
+        self.assertEqual(wizard.summary, "2 leads to 2 resellers")
+        action = wizard.action_invite_partners()
+        self.assertEqual(action["res_model"], "portal.wizard")
+        invitation = self.env["portal.wizard"].browse(action["res_id"])
+        self.assertEqual(invitation.partner_ids, self.paris)
+        one = self.env["crm.lead.forward.to.partner"].with_context(
+            active_model="crm.lead", active_ids=lead_near.ids).create({})
+        self.assertFalse(one.partner_without_portal_ids)
+        self.assertEqual(one.summary, "1 lead to 1 reseller")
 
     def test_reseller_without_email_is_refused_and_nothing_is_written(self):
         silent = self._reseller("Silent Reseller", LYON)

@@ -9,12 +9,40 @@ class CrmLeadForwardToPartner(models.TransientModel):
     line_ids = fields.One2many("crm.lead.forward.to.partner.line", "wizard_id", "Leads")
     lead_count = fields.Integer(compute="_compute_counts")
     partner_count = fields.Integer(compute="_compute_counts")
+    summary = fields.Char(compute="_compute_counts")
+    partner_without_portal_ids = fields.Many2many(
+        "res.partner", string="Resellers without portal access", compute="_compute_partner_without_portal_ids",
+        help="They receive the e-mail, but its links to their portal lead in nothing until they have a portal user.")
 
     @api.depends("line_ids.lead_id", "line_ids.partner_assigned_id")
     def _compute_counts(self):
         for wizard in self:
             wizard.lead_count = len(wizard.line_ids)
             wizard.partner_count = len(wizard.line_ids.partner_assigned_id)
+            wizard.summary = wizard._count_sentence(wizard.lead_count, wizard.partner_count)
+
+    @api.depends("line_ids.partner_assigned_id")
+    def _compute_partner_without_portal_ids(self):
+        for wizard in self:
+            resellers = wizard.line_ids.partner_assigned_id
+            wizard.partner_without_portal_ids = resellers.filtered(
+                lambda reseller: not (reseller | reseller.child_ids).sudo().user_ids)
+
+    def _count_sentence(self, lead_count, partner_count, forwarded=False):
+        """'1 lead to 1 reseller', '3 leads forwarded to 2 resellers'"""
+        leads = self.env._("1 lead") if lead_count == 1 else self.env._("%(count)s leads", count=lead_count)
+        resellers = (self.env._("1 reseller") if partner_count == 1
+                     else self.env._("%(count)s resellers", count=partner_count))
+        if forwarded:
+            return self.env._("%(leads)s forwarded to %(resellers)s.", leads=leads, resellers=resellers)
+        return self.env._("%(leads)s to %(resellers)s", leads=leads, resellers=resellers)
+
+    def action_invite_partners(self):
+        """Open Odoo's portal access wizard on the resellers (and their contacts) that have no portal user."""
+        self.ensure_one()
+        return self.env["portal.wizard"].with_context(
+            active_model="res.partner", active_ids=self.partner_without_portal_ids.ids,
+        ).action_open_wizard()
 
     @api.model
     def default_get(self, fields_list):
@@ -59,10 +87,7 @@ class CrmLeadForwardToPartner(models.TransientModel):
             "tag": "display_notification",
             "params": {
                 "title": self.env._("Forward to partner"),
-                "message": self.env._(
-                    "%(leads)s lead(s) forwarded to %(partners)s reseller(s).",
-                    leads=self.lead_count, partners=self.partner_count,
-                ),
+                "message": self._count_sentence(self.lead_count, self.partner_count, forwarded=True),
                 "type": "success",
                 "next": {"type": "ir.actions.act_window_close"},
             },

@@ -32,3 +32,5 @@ from . import partner_offer
 from . import partner_reward
 from . import partner_commission_statement
 from . import partner_referral_link
+# after the models they extend (partner.reward, partner.fund.operation)
+from . import crm_lead_merge

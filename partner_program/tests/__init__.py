@@ -26,3 +26,4 @@ from . import test_referral_link
 from . import test_portal_lead_submission
 from . import test_commission_statement
 from . import test_portal_rewards
+from . import test_crm_lead_merge

@@ -24,8 +24,9 @@ class CrmLead(models.Model):
         ]
 
     def _merge_dependences(self, opportunities):
-        super()._merge_dependences(opportunities)
+        result = super()._merge_dependences(opportunities)
         self._merge_dependences_partner_program(opportunities)
+        return result
 
     def _merge_dependences_partner_program(self, opportunities):
         """Move the add-on's records of ``opportunities`` (the merged leads) to ``self`` (the kept lead).

@@ -160,7 +160,7 @@ class TestPartnerLeadPortal(TestCrmCommon, HttpCase):
 
     def test_lead_access_right(self):
         """ Test another portal user can not write on every leads """
-        poor_portal_user = self.env['res.users'].with_context({'no_reset_password': True, 'mail_notrack': True}).create({
+        poor_portal_user = self.env['res.users'].with_context(no_reset_password=True, mail_notrack=True).create({
             'name': 'Poor Partner (not integrating one)',
             'email': 'poor.partner@ododo.com',
             'login': 'poorpartner',

@@ -341,3 +341,43 @@ class ResPartner(models.Model):
             "medium_id": self.env["utm.medium"]._fetch_or_create_utm_medium("website").id,
             "partner_assigned_id": self.id,
         })
+
+    # ------------------------------------------------------------------ Odoo's Resellers API (see also
+    # crm_lead_resellers_api.py)
+    @api.model
+    def default_get(self, fields):
+        """Odoo's context ``partner_set_default_grade_activation``: a partner created on the fly (the Assigned
+        Partner field) gets the first level and activation, so the field's domain still shows it."""
+        defaults = super().default_get(fields)
+        if self.env.context.get("partner_set_default_grade_activation"):
+            if "grade_id" in fields and not defaults.get("grade_id"):
+                defaults["grade_id"] = self.env["res.partner.grade"].search([], order="sequence", limit=1).id
+            if "activation" in fields and not defaults.get("activation"):
+                defaults["activation"] = self.env["res.partner.activation"].search(
+                    [], order="sequence", limit=1).id
+        return defaults
+
+    def _get_contact_opportunities_domain(self):
+        # Odoo's Resellers: a partner's opportunities are also the ones assigned to it
+        all_partners = self._fetch_children_partners_for_hierarchy().ids
+        return ["|", ("partner_assigned_id", "in", all_partners), ("partner_id", "in", all_partners)]
+
+    def _compute_opportunity_count(self):
+        """As Odoo's Resellers: leads of the partner and of its children, plus the ones assigned to them."""
+        if not self.ids or not self.env.user.has_group("sales_team.group_sale_salesman"):
+            return super()._compute_opportunity_count()
+        self.opportunity_count = 0
+        groups = self.env["crm.lead"].with_context(active_test=False)._read_group(
+            self._get_contact_opportunities_domain(), ["partner_assigned_id", "partner_id"], ["__count"])
+        current = set(self._ids)
+        for assigned, partner, count in groups:
+            seen = set()
+            while partner or assigned:
+                if assigned and assigned.id in current and assigned not in seen:
+                    assigned.opportunity_count += count
+                    seen.add(assigned)
+                if partner and partner.id in current and partner not in seen:
+                    partner.opportunity_count += count
+                    seen.add(partner)
+                assigned, partner = assigned.parent_id, partner.parent_id
+        return None

@@ -33,3 +33,5 @@ from . import test_portal_lead_submission
 from . import test_commission_statement
 from . import test_portal_rewards
 from . import test_form_layer
+from . import test_crm_lead_merge
+from . import test_resellers_compat

@@ -128,7 +128,7 @@ class TestPartnerAnswerDeadline(PartnerProgramCase):
         self.assertEqual(result["reminded"], to_remind)
         self.assertEqual(result["expired"], to_expire)
         self.assertEqual(to_expire.partner_assigned_id, self.far)
-        self.assertFalse(to_remind.mapped("date_partner_answer_remind"))
+        self.assertFalse(any(to_remind.mapped("date_partner_answer_remind")))
 
     def test_cron_commits_each_batch_and_triggers_itself_when_its_time_is_up(self):
         to_expire = self._backlog(5, 4 * 24 + 1)

@@ -72,8 +72,9 @@ class ResPartner(models.Model):
     )
 
     def init(self):
-        super().init()
+        result = super().init()
         self._init_reseller_earth_index()
+        return result
 
     def _init_reseller_earth_index(self):
         """GiST index over the resellers' coordinates for the assignment's nearest-first candidate search,

@@ -3,7 +3,12 @@
 Run with `make bench` (optionally `make bench ARGS="--leads 2000 --reps 5"`). It builds two databases of
 the same seeded synthetic data, one with partner_program and one with website_crm_partner_assign,
 measures both in one run and writes benchmarks/RESULTS.md. Databases are kept between runs and rebuilt
-when the sizes or the seed change (--rebuild forces it).
+when the sizes or the seed change (--rebuild forces it); --db-prefix names them.
+
+Both sides are measured the same way: one warm-up run, then --reps runs, each rolled back; statistics are
+refreshed (ANALYZE) on both databases before measuring; Odoo's assignment runs with mail tracking on, as
+users run it (and once more with tracking off, as a second row); HTTP pages alternate between the two
+servers in rounds. --scaling measures the assignment over a grid of sizes (one database pair per size).
 
 Each phase that needs Odoo runs in its own process (`bench.py phase NAME ...`), so that one process
 never holds two registries.
@@ -27,7 +32,7 @@ sys.path.insert(0, os.path.join(REPO, "tools"))
 import bootstrap  # noqa: E402
 
 SIDES = {"ours": "partner_program", "odoo": "website_crm_partner_assign"}
-DB = {"ours": "pp_bench_ours", "odoo": "pp_bench_odoo"}
+DB = {"ours": "pp_bench_ours", "odoo": "pp_bench_odoo"}  # --db-prefix changes them
 # (xmlid in base, centre latitude, centre longitude, spread in degrees)
 COUNTRIES = [
     ("fr", 46.6, 2.4, 2.5), ("de", 51.1, 10.4, 2.0), ("be", 50.6, 4.6, 0.5), ("es", 40.2, -3.6, 2.5),
@@ -49,8 +54,11 @@ def summary(values):
             "min": values[0], "max": values[-1]}
 
 
-def odoo_env(conf, db):
-    """An Odoo environment (superuser) on ``db``, for the phases; returns (registry, env factory)."""
+def odoo_env(conf, db, tracking=False):
+    """An Odoo environment (superuser) on ``db``, for the phases; returns (registry, env factory).
+
+    :param tracking: mail tracking as users run it; off (the default) for data generation
+    """
     import odoo
     from odoo.modules.registry import Registry
     from odoo.tools import config
@@ -59,7 +67,7 @@ def odoo_env(conf, db):
     registry = Registry(db)
 
     def make(cr):
-        return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+        return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {} if tracking else {"tracking_disable": True})
 
     return registry, make
 
@@ -149,14 +157,15 @@ def phase_generate(args):
 
 
 def repeat(args, prepare, action, report):
-    """Run ``action`` ``args.reps`` times, each in its own transaction rolled back afterwards.
+    """Run ``action`` once to warm up, then ``args.reps`` times, each in its own transaction rolled back
+    afterwards.
 
     ``prepare(env)`` picks the records outside the measure, ``action(env, records)`` is timed with its
-    queries counted, ``report(env, records)`` adds figures; prints the runs as JSON.
+    queries counted, ``report(env, records)`` adds figures; prints the measured runs as JSON.
     """
-    registry, make = odoo_env(args.conf, args.db)
+    registry, make = odoo_env(args.conf, args.db, tracking=bool(args.tracking))
     runs = []
-    for _ in range(args.reps):
+    for _ in range(args.reps + 1):
         with registry.cursor() as cr:
             env = make(cr)
             records = prepare(env)
@@ -168,46 +177,73 @@ def repeat(args, prepare, action, report):
             runs.append(dict({"seconds": time.perf_counter() - start, "queries": cr.sql_log_count - queries},
                              **report(env, records)))
             cr.rollback()
-    print(json.dumps(runs))
+    print(json.dumps(runs[1:]))
 
 
-def unassigned_bench_leads(env):
-    return env["crm.lead"].search([("partner_assigned_id", "=", False), ("name", "like", "Bench lead")])
+def unassigned_bench_leads(env, limit=0):
+    return env["crm.lead"].search([("partner_assigned_id", "=", False), ("name", "like", "Bench lead")],
+                                  limit=limit or None, order="id")
 
 
 def phase_assign(args):
-    """Automatic assignment of all unassigned leads."""
-    repeat(args, unassigned_bench_leads, lambda env, leads: leads.assign_partner(), lambda env, leads: {
-        "leads": len(leads),
-        "assigned": env["crm.lead"].search_count([("id", "in", leads.ids), ("partner_assigned_id", "!=", False)]),
-        "distinct_partners": len(leads.mapped("partner_assigned_id")),
-    })
+    """Automatic assignment of the unassigned leads (the first --limit of them, when given)."""
+    repeat(args, lambda env: unassigned_bench_leads(env, args.limit), lambda env, leads: leads.assign_partner(),
+           lambda env, leads: {
+               "leads": len(leads),
+               "assigned": env["crm.lead"].search_count([("id", "in", leads.ids),
+                                                         ("partner_assigned_id", "!=", False)]),
+               "distinct_partners": len(leads.mapped("partner_assigned_id")),
+           })
 
 
 def phase_floor(args):
-    """The floor: the same assignment as one SQL statement. Our candidate query (rings, eligibility,
-    capacity, declines), a weighted random pick per lead (exponential sampling) and the UPDATE, all in one
-    statement: no round-robin memory, no salesperson, no chatter, no ORM."""
+    """The floor: the least work that yields the same rows, as one SQL statement. The nearest-first
+    candidate search through the GiST index over coordinates (rings, eligibility, capacity, declines), a
+    weighted random pick per lead (exponential sampling), the UPDATE and the chatter line (one INSERT ...
+    SELECT): no round-robin memory, no salesperson, no ORM."""
     from odoo.tools import SQL
 
     def update(env, leads):
+        env.cr.execute("SET LOCAL jit = off")
         env.cr.execute(SQL(
-            """UPDATE crm_lead l SET partner_assigned_id = pick.partner_id, date_partner_assign = now()::date
-                 FROM (SELECT DISTINCT ON (lead_id) lead_id, partner_id
-                         FROM (%s) candidate
-                        ORDER BY lead_id, -ln(1 - random()) / weight) pick
-                WHERE l.id = pick.lead_id""",
-            leads._assign_partner_candidates_query(),
+            """WITH pick AS (
+                   SELECT DISTINCT ON (lead_id) lead_id, partner_id, distance
+                     FROM (%(candidates)s) candidate
+                    ORDER BY lead_id, -ln(1 - random()) / weight
+               ), moved AS (
+                   UPDATE crm_lead l SET partner_assigned_id = pick.partner_id, date_partner_assign = now()::date
+                     FROM pick WHERE l.id = pick.lead_id
+                   RETURNING l.id, pick.partner_id, pick.distance
+               )
+               INSERT INTO mail_message (model, res_id, body, author_id, message_type, subtype_id, is_internal,
+                                         date, create_uid, create_date, write_uid, write_date)
+               SELECT 'crm.lead', moved.id,
+                      '<p>Assigned to reseller ' || p.name || ' (' || round(moved.distance::numeric, 1)
+                      || ' km)</p>', %(author)s, 'notification', %(note)s, TRUE, now(), %(uid)s, now(),
+                      %(uid)s, now()
+                 FROM moved JOIN res_partner p ON p.id = moved.partner_id""",
+            candidates=leads._assign_partner_candidates_query(indexed=True),
+            author=env.user.partner_id.id, note=env.ref("mail.mt_note").id, uid=env.uid,
         ))
 
-    repeat(args, unassigned_bench_leads, update, lambda env, leads: {"leads": len(leads)})
+    repeat(args, lambda env: unassigned_bench_leads(env, args.limit), update,
+           lambda env, leads: {"leads": len(leads)})
 
 
 def phase_tiers(args):
-    """Tier recompute of every active partnership (ours only)."""
-    repeat(args, lambda env: env["partner.partnership"].search([("active", "=", True)]),
-           lambda env, partnerships: getattr(partnerships, args.tier_method)(),
-           lambda env, partnerships: {"partnerships": len(partnerships)})
+    """Tier recompute of every active partnership (ours only), where every level below the top one changes:
+    all obligations are lowered to nothing first (rolled back with the run), so each partnership not yet
+    at the top is promoted: history rows, chatter messages and mails for each."""
+    def prepare(env):
+        env["partner.level.parameter"].search([]).write({"target": 0})
+        return env["partner.partnership"].search([("active", "=", True)])
+
+    repeat(args, prepare, lambda env, partnerships: getattr(partnerships, args.tier_method)(),
+           lambda env, partnerships: {
+               "partnerships": len(partnerships),
+               "changed": env["partner.partnership.level.history"].search_count(
+                   [("partnership_id", "in", partnerships.ids), ("reason", "=", "promotion")]),
+           })
 
 
 PHASES = {"generate": phase_generate, "assign": phase_assign, "floor": phase_floor, "tiers": phase_tiers}
@@ -220,12 +256,14 @@ class Bench:
         self.rt = bootstrap.Runtime()
         self.rt.write_conf()
         self.results = []
+        self.db = {side: "%s_%s" % (args.db_prefix, side) for side in SIDES}
+        args.scaling_base = None
 
     def log(self, msg):
         print("==> " + msg, flush=True)
 
     def phase(self, name, side, **extra):
-        cmd = [sys.executable, __file__, "phase", name, "--conf", self.rt.conf, "--db", DB[side],
+        cmd = [sys.executable, __file__, "phase", name, "--conf", self.rt.conf, "--db", self.db[side],
                "--reps", str(extra.pop("reps", self.args.reps))]
         for key, value in extra.items():
             cmd += ["--%s" % key.replace("_", "-"), str(value)]
@@ -235,7 +273,7 @@ class Bench:
         return json.loads(proc.stdout.strip().splitlines()[-1])
 
     def ensure_db(self, side):
-        db, key = DB[side], dataset_key(self.args)
+        db, key = self.db[side], dataset_key(self.args)
         if self.rt.db_exists(db) and not self.args.rebuild:
             rows = self.rt.psql(db, "SELECT value FROM ir_config_parameter "
                                     "WHERE key = 'partner_program.bench_dataset'")
@@ -244,44 +282,84 @@ class Bench:
                     self.log("updating %s in %s" % (SIDES[side], db))
                     self.rt.odoo("-c", self.rt.conf, "-d", db, "-u", SIDES[side], "--stop-after-init",
                                  "--log-level=warn", "--no-http", bootstrap.QUIET_WARNINGS)
+                self.analyze(db)
                 return
         self.rt.drop_db(db)
-        self.log("building %s: %s without demo data" % (db, SIDES[side]))
-        self.rt.odoo("-c", self.rt.conf, "-d", db, "-i", SIDES[side], "--stop-after-init", "--without-demo",
-                     "--log-level=warn", "--no-http", bootstrap.QUIET_WARNINGS)
+        # Installing the modules is the slow part: done once into PREFIX_SIDE_base, copied for each dataset.
+        base = "%s_base" % db if not self.args.scaling_base else self.args.scaling_base % side
+        if not self.rt.db_exists(base):
+            self.log("building %s: %s without demo data" % (base, SIDES[side]))
+            self.rt.odoo("-c", self.rt.conf, "-d", base, "-i", SIDES[side], "--stop-after-init", "--without-demo",
+                         "--log-level=warn", "--no-http", bootstrap.QUIET_WARNINGS)
+        self.log("copying %s to %s" % (base, db))
+        self.rt.odoo("db", "-c", self.rt.conf, "duplicate", base, db, quiet=True, stderr=subprocess.DEVNULL)
+        if side == "ours":  # the code of this checkout
+            self.rt.odoo("-c", self.rt.conf, "-d", db, "-u", SIDES[side], "--stop-after-init",
+                         "--log-level=warn", "--no-http", bootstrap.QUIET_WARNINGS)
         self.log("generating the synthetic data in %s (seed %s)" % (db, self.args.seed))
         gen = {"resellers": self.args.resellers, "leads": self.args.leads, "directory": self.args.directory,
                "held": self.args.held, "seed": self.args.seed, "partnerships": self.args.partnerships, "key": key}
         self.phase("generate", side, reps=1, **gen)
+        self.analyze(db)
+
+    def analyze(self, db):
+        """Fresh planner statistics, the same way on both sides (autovacuum may not have run yet)."""
+        self.rt.psql(db, "ANALYZE")
 
     def record(self, what, side, unit, values, extra=""):
         self.results.append({"what": what, "side": side, "unit": unit, "summary": summary(values), "extra": extra})
 
-    def run_assign(self):
-        for side in ("ours", "odoo"):
-            reps = self.args.reps if side == "ours" else self.args.odoo_reps
-            if not reps:
+    def run_assign(self, label=None, limit=0):
+        """Assignment of the unassigned leads (all, or the first ``limit``): ours, Odoo's with tracking,
+        Odoo's without (not in the scaling table), the floor."""
+        label = label or "assign %d leads" % self.args.leads
+        reps = self.args.reps
+        sides = [("ours", 1, label), ("odoo", 1, label)]
+        if not limit:
+            sides.append(("odoo", 0, "%s, Odoo with mail tracking off" % label))
+        for side, tracking, what in sides:
+            if side == "odoo" and not self.args.odoo_reps:
                 continue
-            self.log("assignment of %d leads, %s, %d repetition(s)" % (self.args.leads, SIDES[side], reps))
-            runs = self.phase("assign", side, reps=reps)
+            self.log("%s, %s, tracking %s, warm-up + %d run(s)" % (what, SIDES[side], "on" if tracking else "off",
+                                                                    reps))
+            runs = self.phase("assign", side, reps=reps, tracking=tracking, limit=limit)
             extra = "%d queries; %d/%d leads assigned to %d distinct resellers" % (
                 statistics.median(r["queries"] for r in runs), runs[0]["assigned"], runs[0]["leads"],
                 runs[0]["distinct_partners"])
-            self.record("assign %d leads" % self.args.leads, side, "s", [r["seconds"] for r in runs], extra)
-        self.log("floor: the same assignment as one SQL statement")
-        runs = self.phase("floor", "ours")
-        self.record("assign %d leads: one SQL statement (floor)" % self.args.leads, "ours", "s",
-                    [r["seconds"] for r in runs], "1 statement: same rings and eligibility, weighted random pick; "
-                    "no round-robin memory, salesperson or chatter")
+            self.record(what, side, "s", [r["seconds"] for r in runs], extra)
+        self.log("floor: the least work yielding the same rows, one SQL statement")
+        runs = self.phase("floor", "ours", reps=reps, limit=limit)
+        self.record("%s: one SQL statement (floor)" % label, "ours", "s", [r["seconds"] for r in runs],
+                    "1 statement: nearest-first candidates through the GiST index, weighted random pick, UPDATE "
+                    "and chatter line by INSERT ... SELECT; no round-robin memory, salesperson or ORM")
+
+    def run_scaling(self):
+        """The assignment over a grid of sizes: one pair of databases per number of resellers, holding the
+        largest number of leads; smaller sizes assign the first N of them."""
+        base = self.args
+        sizes = sorted(int(v) for v in base.scaling_leads.split(","))
+        for resellers in [int(v) for v in base.scaling_resellers.split(",")]:
+            self.args = argparse.Namespace(**dict(vars(base), leads=sizes[-1], resellers=resellers,
+                                                  directory=resellers, held=0, partnerships=0))
+            self.db = {side: "%s_scale_%s" % (base.db_prefix, side) for side in SIDES}
+            self.args.scaling_base = "%s_%%s_base" % base.db_prefix
+            for side in ("ours", "odoo"):
+                self.ensure_db(side)
+            for leads in sizes:
+                self.run_assign("assign %d leads over %d resellers" % (leads, resellers), limit=leads)
+        self.args = base
+        self.db = {side: "%s_%s" % (base.db_prefix, side) for side in SIDES}
 
     def run_tiers(self):
-        if not self.rt.psql(DB["ours"], "SELECT 1 FROM ir_model WHERE model = 'partner.partnership'"):
+        if not self.rt.psql(self.db["ours"], "SELECT 1 FROM ir_model WHERE model = 'partner.partnership'"):
             self.log("tier recompute: partner programs are not in this version, skipped")
             return
         self.log("tier recompute of the active partnerships")
-        runs = self.phase("tiers", "ours", tier_method=self.args.tier_method)
-        self.record("tier recompute of %d partnerships" % runs[0]["partnerships"], "ours", "s",
-                    [r["seconds"] for r in runs], "%d queries" % statistics.median(r["queries"] for r in runs))
+        runs = self.phase("tiers", "ours", reps=self.args.tier_reps, tier_method=self.args.tier_method)
+        self.record("tier recompute of %d partnerships, %d levels changed" % (
+                        runs[0]["partnerships"], runs[0]["changed"]), "ours", "s",
+                    [r["seconds"] for r in runs], "%d queries; a history row, a chatter message and a queued "
+                    "mail per change" % statistics.median(r["queries"] for r in runs))
 
     def free_port(self):
         with socket.socket() as sock:
@@ -290,7 +368,8 @@ class Bench:
 
     def serve(self, side):
         port = self.free_port()
-        cmd = [self.rt.python, "-m", "odoo", "-c", self.rt.conf, "-d", DB[side], "--db-filter", "^%s$" % DB[side],
+        cmd = [self.rt.python, "-m", "odoo", "-c", self.rt.conf, "-d", self.db[side],
+               "--db-filter", "^%s$" % self.db[side],
                "--http-port", str(port), "--workers", str(self.args.workers), "--max-cron-threads", "0",
                "--log-level=warn", bootstrap.QUIET_WARNINGS, "--limit-time-real", "600"]
         proc = subprocess.Popen(cmd, env=self.rt.odoo_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -304,9 +383,9 @@ class Bench:
         proc.kill()
         raise SystemExit("the %s server did not start" % side)
 
-    def load(self, base, path, login=None):
+    def load(self, base, path, login=None, requests=None):
         cmd = [sys.executable, os.path.join(HERE, "load.py"), "--base", base, "--path", path,
-               "--requests", str(self.args.requests), "--concurrency", str(self.args.concurrency)]
+               "--requests", str(requests or self.args.requests), "--concurrency", str(self.args.concurrency)]
         if login:
             cmd += ["--login", login, "--password", login]
         proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -315,22 +394,36 @@ class Bench:
         return json.loads(proc.stdout)
 
     def run_http(self):
-        country = self.rt.psql(DB["ours"], "SELECT id, name->>'en_US' FROM res_country WHERE code = 'FR'")[0]
+        country = self.rt.psql(self.db["ours"], "SELECT id, name->>'en_US' FROM res_country WHERE code = 'FR'")[0]
         slug = "%s-%d" % (country[1].lower(), country[0])
         pages = [("/partners", "/partners", None), ("/partners/country/%s" % slug, "/partners/country/" + slug, None),
                  ("/my/leads (reseller with %d leads)" % self.args.held, "/my/leads", RESELLER_LOGIN)]
-        for side in ("ours", "odoo"):
-            proc, base = self.serve(side)
-            try:
-                for label, path, login in pages:
-                    self.log("%s on %s: %d requests, %d at a time" % (path, side, self.args.requests,
-                                                                      self.args.concurrency))
-                    out = self.load(base, path, login)
-                    statuses = ", ".join("%s x%s" % kv for kv in sorted(out["statuses"].items()))
-                    rate = len(out["latencies"]) / out["wall"] if out["wall"] else 0
-                    self.record(label, side, "ms", [v * 1000 for v in out["latencies"]],
-                                "%s; %.1f req/s" % (statuses, rate))
-            finally:
+        servers = {}
+        try:
+            for side in ("ours", "odoo"):
+                servers[side] = self.serve(side)
+            rounds = max(1, self.args.http_rounds)
+            for label, path, login in pages:
+                self.log("%s: %d requests per side, %d at a time, in %d alternating rounds" % (
+                    path, self.args.requests, self.args.concurrency, rounds))
+                outs = {side: [] for side in servers}
+                for index in range(rounds):
+                    # alternate which side goes first, so that load swings hit both alike
+                    for side in (("ours", "odoo") if index % 2 == 0 else ("odoo", "ours")):
+                        outs[side].append(self.load(servers[side][1], path, login,
+                                                    requests=max(1, self.args.requests // rounds)))
+                for side, parts in outs.items():
+                    latencies = [v for out in parts for v in out["latencies"]]
+                    statuses = {}
+                    for out in parts:
+                        for key, count in out["statuses"].items():
+                            statuses[key] = statuses.get(key, 0) + count
+                    wall = sum(out["wall"] for out in parts)
+                    rate = len(latencies) / wall if wall else 0
+                    self.record(label, side, "ms", [v * 1000 for v in latencies], "%s; %.1f req/s" % (
+                        ", ".join("%s x%s" % kv for kv in sorted(statuses.items())), rate))
+        finally:
+            for proc, _base in servers.values():
                 proc.terminate()
                 proc.wait(timeout=60)
 
@@ -371,15 +464,18 @@ class Bench:
             os.cpu_count(), cpu, mem, platform.platform(), platform.python_version(), pg)
 
     def main(self):
-        for side in ("ours", "odoo"):
-            self.ensure_db(side)
         wanted = set(self.args.only.split(","))
+        if wanted - {""}:
+            for side in ("ours", "odoo"):
+                self.ensure_db(side)
         if "assign" in wanted:
             self.run_assign()
         if "tiers" in wanted:
             self.run_tiers()
         if "http" in wanted:
             self.run_http()
+        if self.args.scaling:  # last: the table's first row stays the main assignment
+            self.run_scaling()
         a = self.args
         text = "\n".join([
             "# Benchmark results", "",
@@ -387,15 +483,28 @@ class Bench:
             "Machine: %s." % self.machine(), "",
             "Data (seed %d, identical on both sides): %d resellers with coordinates in %d countries, %d leads "
             "with coordinates to assign, %d published partners in the directory, one reseller holding %d "
-            "assigned leads. Wall times: median over the repetitions; HTTP: %d requests, %d at a time, "
-            "server with %d workers." % (a.seed, a.resellers, len(COUNTRIES), a.leads, a.directory, a.held,
-                                         a.requests, a.concurrency, a.workers), "",
+            "assigned leads. Both sides measured alike: statistics refreshed (ANALYZE), one warm-up run, "
+            "then the median of %d run(s), each rolled back; Odoo's assignment with mail tracking on, as users "
+            "run it (tracking off as a second row). HTTP: %d requests per page and side, %d at a time, in %d "
+            "rounds alternating between the two servers, each with %d workers. Ratio: ours/Odoo (median; "
+            "p95 for pages)." % (a.seed, a.resellers, len(COUNTRIES), a.leads, a.directory, a.held, a.reps,
+                                 a.requests, a.concurrency, a.http_rounds, a.workers), "",
             self.table(), "",
         ])
+        if a.scaling:
+            text += ("\nScaling rows: %s resellers (as many published partners), leads among %s; "
+                     "the tracking-off row is not repeated there.\n" % (a.scaling_resellers, a.scaling_leads))
         print(text)
         if not self.args.no_write:
-            with open(os.path.join(HERE, "RESULTS.md"), "w", encoding="utf-8") as fh:
-                fh.write(text)
+            path = os.path.join(HERE, "RESULTS.md")
+            # sections written by other tools (the soak run) stay
+            kept = ""
+            if os.path.exists(path):
+                with open(path, encoding="utf-8") as fh:
+                    old = fh.read()
+                kept = old[old.index("\n## "):] if "\n## " in old else ""
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text + kept)
 
 
 def parse(argv):
@@ -407,12 +516,21 @@ def parse(argv):
     parser.add_argument("--partnerships", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--odoo-reps", type=int, default=1, help="repetitions of Odoo's (slow) assignment")
+    parser.add_argument("--odoo-reps", type=int, default=1, help="0 skips Odoo's (slow) assignment; else Odoo "
+                        "runs as many repetitions as ours (--reps)")
+    parser.add_argument("--db-prefix", default="pp_bench", help="bench databases: PREFIX_ours, PREFIX_odoo")
+    parser.add_argument("--http-rounds", type=int, default=4, help="HTTP requests split in rounds alternating "
+                        "between the two servers")
+    parser.add_argument("--scaling", action="store_true", help="assignment over --scaling-leads x "
+                        "--scaling-resellers (databases PREFIX_scale_ours/odoo, rebuilt per size)")
+    parser.add_argument("--scaling-leads", default="1000,3000,10000,30000")
+    parser.add_argument("--scaling-resellers", default="100,1000,10000")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", default="assign,tiers,http")
     parser.add_argument("--tier-method", default="_recompute_levels")
+    parser.add_argument("--tier-reps", type=int, default=1, help="runs of the tier recompute (after a warm-up)")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="print the table without writing RESULTS.md")
     return parser.parse_args(argv)
@@ -424,7 +542,7 @@ if __name__ == "__main__":
         parser = argparse.ArgumentParser()
         for opt in ("conf", "db", "key", "tier-method"):
             parser.add_argument("--" + opt)
-        for opt in ("reps", "resellers", "leads", "directory", "held", "seed", "partnerships"):
+        for opt in ("reps", "resellers", "leads", "directory", "held", "seed", "partnerships", "tracking", "limit"):
             parser.add_argument("--" + opt, type=int, default=0)
         PHASES[name](parser.parse_args(sys.argv[3:]))
     else:

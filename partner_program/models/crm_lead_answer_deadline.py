@@ -45,21 +45,50 @@ class CrmLead(models.Model):
     @api.model
     def _cron_partner_answer_deadline(self):
         """Scheduled action: remind resellers at half of their time to answer, take back the leads they let
-        expire (the reseller joins the declined partners) and assign those to the next eligible reseller."""
+        expire (the reseller joins the declined partners) and assign those to the next eligible reseller.
+
+        Works in batches (``CRON_BATCH`` leads, or the context key ``partner_answer_batch_size``) until
+        nothing is due. Run by the scheduler, each batch is committed with its progress; when the run's
+        time is up the action triggers itself again, so a backlog drains in one scheduled run and the ones
+        right after it, never one batch per hour.
+
+        :return: dict with the recordsets ``reminded`` and ``expired`` of this call
+        """
+        batch_size = self.env.context.get("partner_answer_batch_size") or CRON_BATCH
+        Cron = self.env["ir.cron"]
+        in_cron = bool(self.env.context.get("cron_id"))
         now = fields.Datetime.now()
         waiting = Domain("type", "=", "lead") & Domain("partner_assigned_id", "!=", False)
-        to_remind = self.search(waiting & Domain("date_partner_answer_remind", "<=", now)
-                                & Domain("date_partner_answer_due", ">", now), limit=CRON_BATCH)
-        if to_remind:
-            template = self.env.ref("partner_program.mail_template_partner_answer_reminder",
-                                    raise_if_not_found=False)
-            if template:
-                template.send_mail_batch(to_remind.ids)
-            to_remind.write({"date_partner_answer_remind": False})
-        expired = self.search(waiting & Domain("date_partner_answer_due", "<=", now), limit=CRON_BATCH)
-        if expired:
-            expired._partner_answer_expire()
-        return {"reminded": to_remind, "expired": expired}
+        remind_domain = (waiting & Domain("date_partner_answer_remind", "<=", now)
+                         & Domain("date_partner_answer_due", ">", now))
+        expired_domain = waiting & Domain("date_partner_answer_due", "<=", now)
+        template = self.env.ref("partner_program.mail_template_partner_answer_reminder", raise_if_not_found=False)
+        reminded = expired = self.browse()
+        while True:
+            to_remind = self.search(remind_domain, limit=batch_size, order="id")
+            if to_remind:
+                if template:
+                    template.send_mail_batch(to_remind.ids)
+                to_remind.write({"date_partner_answer_remind": False})
+            to_expire = self.search(expired_domain, limit=batch_size, order="id")
+            if to_expire:
+                to_expire._partner_answer_expire()
+            reminded |= to_remind
+            expired |= to_expire
+            done = len(to_remind) + len(to_expire)
+            if not done:
+                break
+            if in_cron:
+                remaining = self.search_count(remind_domain) + self.search_count(expired_domain)
+                if Cron._commit_progress(done, remaining=remaining) <= 0 and remaining:
+                    # This run's time is up: the next one starts as soon as a cron worker is free.
+                    cron = self.env.ref("partner_program.ir_cron_partner_answer_deadline",
+                                        raise_if_not_found=False)
+                    if cron:
+                        cron._trigger()
+                    break
+            # Outside the scheduler (tests, a manual call), one transaction: nothing is committed here.
+        return {"reminded": reminded, "expired": expired}
 
     def _partner_answer_expire(self):
         """Take the leads back from resellers that did not answer in time, then re-assign them."""
@@ -80,6 +109,6 @@ class CrmLead(models.Model):
             for lead in leads:
                 bodies[lead.id] = Markup("<p>%s</p>") % self.env._(
                     "Taken back from %(partner)s: no answer within the time to answer.", partner=company.display_name)
-        self._message_log_batch(bodies=bodies)
+        self._log_notes(bodies)
         return self._assign_partner_auto()
 

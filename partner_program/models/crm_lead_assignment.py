@@ -7,6 +7,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.mail import generate_tracking_message_id
 
 _logger = logging.getLogger(__name__)
 
@@ -17,6 +18,14 @@ RING_SAME_COUNTRY = len(ASSIGN_RINGS_KM) + 1
 RING_NEAREST = len(ASSIGN_RINGS_KM) + 2
 # Leads picked by one run of the scheduled action.
 CRON_BATCH = 1000
+# The sphere of PostgreSQL's earthdistance extension (earth(), metres).
+EARTH_DISTANCE_RADIUS_M = 6378168.0
+# A reseller's point on earthdistance's sphere: the expression of the GiST index res.partner creates in
+# its init() (the query must spell it the same way for the index to be used).
+EARTH_POINT = ("ll_to_earth(%(alias)s.partner_latitude::float8, %(alias)s.partner_longitude::float8)")
+EARTH_INDEX = "res_partner_reseller_earth_index"
+EARTH_INDEX_EXISTS = "EXISTS (SELECT 1 FROM pg_class WHERE relname = '%s' AND relkind = 'i')" % EARTH_INDEX
+
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
@@ -216,20 +225,47 @@ class CrmLead(models.Model):
         self.env["crm.lead"].flush_model()
         self.env["res.partner"].flush_model()
         self.env["res.partner.grade"].flush_model()
-        self.env.cr.execute(self._assign_partner_candidates_query(exclude_ids))
+        cr = self.env.cr
+        # The plan's estimated cost grows with leads x resellers and passes PostgreSQL's JIT threshold,
+        # whose compilation then costs seconds for a query that runs in milliseconds: off for this statement.
+        cr.execute(SQL("SELECT current_setting('jit'), set_config('jit', 'off', true), %s",
+                       SQL(EARTH_INDEX_EXISTS)))
+        jit, _off, indexed = cr.fetchone()
+        cr.execute(self._assign_partner_candidates_query(exclude_ids, indexed=indexed))
+        rows = cr.dictfetchall()
+        cr.execute(SQL("SELECT set_config('jit', %s, true)", jit))
         result = defaultdict(list)
-        for row in self.env.cr.dictfetchall():
+        for row in rows:
             result[row["lead_id"]].append(row)
         return result
 
-    def _assign_partner_candidates_query(self, exclude_ids=()):
-        """The SQL of ``_assign_partner_candidates`` (also used by the benchmarks' one-statement floor)."""
+    def _assign_partner_candidates_query(self, exclude_ids=(), indexed=False):
+        """The SQL of ``_assign_partner_candidates`` (also used by the benchmarks' floor).
+
+        :param indexed: the GiST index over resellers' coordinates exists (``res.partner`` ``init()``):
+            each lead then reads only the resellers of its outer ring through it, nearest-first, instead of
+            filtering all of them through a latitude/longitude window
+        """
         rings = ASSIGN_RINGS_KM
         # Coordinates are numeric columns: convert them to radians (float8) once per row. Leads with a
-        # reseller within the outer ring only look at resellers inside a latitude/longitude window around
-        # them (a cheap prefilter; rings themselves use the real distance); the others, and leads without
-        # coordinates, are compared with every reseller.
+        # reseller within the outer ring only look at resellers around them (through the GiST index over
+        # coordinates, else a latitude/longitude window: a prefilter, rings themselves use the real
+        # distance); the others, and leads without coordinates, are compared with every reseller.
         band = rings[-1] / EARTH_RADIUS_KM  # outer ring as an angle (radians)
+        if indexed:
+            # earthdistance's sphere is a little larger than ours: a box with a margin, exact filter below
+            box = band * EARTH_DISTANCE_RADIUS_M * 1.01
+            lead_point = SQL("CASE WHEN g.lat IS NOT NULL THEN %s END", SQL(EARTH_POINT, alias=SQL("l")))
+            reseller_point = SQL(EARTH_POINT, alias=SQL("p"))
+            window = SQL("earth_box(lead.point, %s) @> r.point", box)
+            reseller_cte = SQL("NOT MATERIALIZED")
+        else:
+            lead_point = reseller_point = SQL("NULL")
+            window = SQL(
+                """r.lat BETWEEN lead.lat - %(band)s AND lead.lat + %(band)s
+                   AND least(abs(r.lon - lead.lon), 2 * pi() - abs(r.lon - lead.lon)) <= lead.lon_band""",
+                band=band)
+            reseller_cte = SQL("MATERIALIZED")
         distance = SQL(
             """CASE WHEN lead.lat IS NOT NULL AND r.lat IS NOT NULL THEN
                    %s * asin(least(1, sqrt(power(sin((r.lat - lead.lat) / 2), 2)
@@ -246,7 +282,7 @@ class CrmLead(models.Model):
                        CASE WHEN cos(g.lat) > sin(%(band)s) THEN asin(sin(%(band)s) / cos(g.lat)) ELSE pi() END
                            AS lon_band,
                        ARRAY(SELECT d.partner_id FROM crm_lead_declined_partner d WHERE d.lead_id = l.id)
-                           AS declined
+                           AS declined, %(lead_point)s AS point
                   FROM unnest(%(lead_ids)s::int[]) AS ids(id)
                   JOIN crm_lead l ON l.id = ids.id
                   CROSS JOIN LATERAL (
@@ -255,12 +291,19 @@ class CrmLead(models.Model):
                              CASE WHEN l.partner_latitude <> 0 OR l.partner_longitude <> 0
                                   THEN radians(l.partner_longitude::float8) END AS lon
                   ) g
-            ), reseller AS MATERIALIZED (
+            ), load AS MATERIALIZED (
+                -- open leads of the resellers with a capacity (the others have no limit to check)
+                SELECT p.id, count(o.id) AS open_leads
+                  FROM res_partner p
+                  LEFT JOIN crm_lead o ON o.partner_assigned_id = p.id AND o.active AND o.won_status = 'pending'
+                 WHERE p.partner_capacity > 0 AND p.active AND p.is_company AND p.partner_weight > 0
+                 GROUP BY p.id
+            ), reseller AS %(reseller_cte)s (
                 SELECT p.id, p.country_id, p.state_id, p.company_id, p.partner_weight AS weight,
                        NULLIF(lower(trim(p.city)), '') AS city, g.lat, g.lon, cos(g.lat) AS cos_lat,
                        coalesce(p.partner_capacity, 0) AS capacity,
                        coalesce(p.partner_assign_credit, 0) AS credit,
-                       coalesce(load.open_leads, 0) AS open_leads
+                       coalesce(load.open_leads, 0) AS open_leads, %(reseller_point)s AS point
                   FROM res_partner p
                   JOIN res_partner_grade grade ON grade.id = p.grade_id AND grade.active
                   CROSS JOIN LATERAL (
@@ -269,12 +312,7 @@ class CrmLead(models.Model):
                              CASE WHEN p.partner_latitude <> 0 OR p.partner_longitude <> 0
                                   THEN radians(p.partner_longitude::float8) END AS lon
                   ) g
-                  LEFT JOIN LATERAL (
-                      SELECT count(*) AS open_leads
-                        FROM crm_lead o
-                       WHERE p.partner_capacity > 0
-                         AND o.partner_assigned_id = p.id AND o.active AND o.won_status = 'pending'
-                  ) load ON TRUE
+                  LEFT JOIN load ON load.id = p.id
                  WHERE p.active AND p.is_company AND p.partner_weight > 0
                    AND NOT p.id = ANY(%(exclude_ids)s)
                    AND (coalesce(p.partner_capacity, 0) = 0 OR load.open_leads < p.partner_capacity)
@@ -290,8 +328,7 @@ class CrmLead(models.Model):
                                   WHEN dist.distance <= %(ring2)s THEN 2 ELSE 3 END AS ring
                         FROM reseller r
                        CROSS JOIN LATERAL (SELECT %(distance)s AS distance) dist
-                       WHERE r.lat BETWEEN lead.lat - %(band)s AND lead.lat + %(band)s
-                         AND least(abs(r.lon - lead.lon), 2 * pi() - abs(r.lon - lead.lon)) <= lead.lon_band
+                       WHERE %(window)s AND r.lat IS NOT NULL AND lead.lat IS NOT NULL
                          AND %(eligible)s
                          AND dist.distance <= %(ring3)s
                   ), far AS (
@@ -325,6 +362,10 @@ class CrmLead(models.Model):
             lead_ids=list(self.ids),
             exclude_ids=list(exclude_ids),
             band=band,
+            window=window,
+            lead_point=lead_point,
+            reseller_point=reseller_point,
+            reseller_cte=reseller_cte,
             distance=distance,
             eligible=eligible,
             ring1=rings[0],
@@ -366,30 +407,70 @@ class CrmLead(models.Model):
                 if group:
                     team = self.env["crm.team"]._get_default_team_id(user_id=user.id, domain=team_domain)
                     group.write({"partner_assigned_id": partner.id, "team_id": team.id})
+        # The translated sentences once, filled in per lead (the text is the same as a translation per lead).
+        plain = self.env._("Assigned to reseller %(partner)s (%(level)s).")
+        explained = self.env._(
+            "Assigned to reseller %(partner)s (%(level)s): %(ring)s%(distance)s; weight %(weight)s of "
+            "%(total)s among %(count)s eligible reseller(s).")
+        names = {partner.id: (partner.display_name, partner.grade_id.name or "-") for partner in partners}
+        labels = {}
         bodies = {}
         for lead_id, partner_id in choices.items():
-            partner = partners.browse(partner_id)
+            name, level = names[partner_id]
             reason = reasons.get(lead_id)
             if not reason:
-                bodies[lead_id] = Markup("<p>%s%s</p>") % (intro or "", self.env._(
-                    "Assigned to reseller %(partner)s (%(level)s).",
-                    partner=partner.display_name, level=partner.grade_id.name or "-",
-                ))
-                continue
-            distance = reason["distance"]
-            bodies[lead_id] = Markup("<p>%s%s</p>") % (intro or "", self.env._(
-                "Assigned to reseller %(partner)s (%(level)s): %(ring)s%(distance)s; weight %(weight)s of "
-                "%(total)s among %(count)s eligible reseller(s).",
-                partner=partner.display_name,
-                level=partner.grade_id.name or "-",
-                ring=self._ring_label(reason["ring"], distance),
-                distance=(" (%.1f km)" % distance) if distance is not None else "",
-                weight=reason["weight"],
-                total=reason["total"],
-                count=reason["candidates"],
-            ))
-        if bodies:
-            self.browse(list(bodies))._message_log_batch(bodies=bodies)
+                text = plain % {"partner": name, "level": level}
+            else:
+                distance = reason["distance"]
+                key = (reason["ring"], distance is None)
+                if key not in labels:
+                    labels[key] = self._ring_label(reason["ring"], distance)
+                text = explained % {
+                    "partner": name,
+                    "level": level,
+                    "ring": labels[key],
+                    "distance": (" (%.1f km)" % distance) if distance is not None else "",
+                    "weight": reason["weight"],
+                    "total": reason["total"],
+                    "count": reason["candidates"],
+                }
+            bodies[lead_id] = Markup("<p>%s%s</p>") % (intro or "", text)
+        self._log_notes(bodies)
+
+    def _log_notes(self, bodies):
+        """Log internal notes on leads, all in one statement: what ``_message_log_batch`` writes (author,
+        mail.mt_note subtype, 'notification' type, internal, no notification nor follower mail), without
+        creating one ``mail.message`` record at a time.
+
+        :param dict bodies: {lead_id: body (Markup)}
+        """
+        if not bodies:
+            return
+        Message = self.env["mail.message"]
+        author_id, email_from = self._message_compute_author()
+        reply_to = self.env["mail.thread"]._notify_get_reply_to(default=email_from, author_id=author_id)[False]
+        Message.flush_model()
+        self.env.execute_query(SQL(
+            """INSERT INTO mail_message (model, res_id, body, author_id, email_from, reply_to, message_id,
+                                         message_type, subtype_id, is_internal, email_add_signature,
+                                         reply_to_force_new, date, create_uid, create_date, write_uid,
+                                         write_date)
+               SELECT %(model)s, note.res_id, note.body, %(author)s, %(email_from)s, %(reply_to)s,
+                      %(message_id)s, 'notification', %(subtype)s, TRUE, FALSE, FALSE,
+                      %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                 FROM unnest(%(ids)s::int[], %(bodies)s::text[]) AS note(res_id, body)""",
+            model=self._name,
+            author=author_id or None,
+            email_from=email_from or None,
+            reply_to=reply_to or None,
+            message_id=generate_tracking_message_id("message-notify"),
+            subtype=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            now=fields.Datetime.now(),
+            uid=self.env.uid,
+            ids=list(bodies),
+            bodies=[str(body) for body in bodies.values()],
+        ))
+        self.browse(list(bodies)).invalidate_recordset(["message_ids"])
 
     def _ring_label(self, ring, distance):
         if ring <= len(ASSIGN_RINGS_KM):

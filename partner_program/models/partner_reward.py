@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 
 class PartnerReward(models.Model):
@@ -61,30 +62,46 @@ class PartnerReward(models.Model):
             [("group_id", "in", leads.referral_group_id.ids), ("trigger", "=", trigger)])
         if not offers:
             return Reward.browse()
-        done = {(reward.offer_id.id, reward.lead_id.id)
-                for reward in Reward.search([("offer_id", "in", offers.ids), ("lead_id", "in", leads.ids)])}
         offers_by_group = defaultdict(list)
         for offer in offers:
             offers_by_group[offer.group_id.id].append(offer)
-        today = fields.Date.context_today(self)
-        vals_list = []
+        rows = []
         for lead in leads:
             for offer in offers_by_group[lead.referral_group_id.id]:
-                if (offer.id, lead.id) in done:
-                    continue
                 amount = offer._reward_amount(lead)
                 if amount <= 0:
                     continue  # a percentage of nothing: no line to approve
-                vals_list.append({
-                    "name": "%s: %s" % (offer.name, lead.name),
-                    "offer_id": offer.id,
-                    "partner_id": lead.referral_partner_id.commercial_partner_id.id,
-                    "lead_id": lead.id,
-                    "currency_id": offer.currency_id.id,
-                    "amount": amount,
-                    "date": today,
-                })
-        return Reward.create(vals_list)
+                rows.append((offer.id, lead.id, lead.referral_partner_id.commercial_partner_id.id,
+                             "%s: %s" % (offer.name, lead.name), amount))
+        if not rows:
+            return Reward.browse()
+        # One INSERT for all the lines (the ORM creates them one statement per line); the unique index
+        # on (offer, lead) skips the ones already granted, even by a concurrent transaction.
+        self.env["partner.offer"].flush_model()
+        offer_ids, lead_ids, partner_ids, names, amounts = zip(*rows, strict=True)
+        now = fields.Datetime.now()
+        self.env.cr.execute(SQL(
+            """INSERT INTO partner_reward (offer_id, lead_id, partner_id, name, amount, trigger, group_id,
+                                           company_id, currency_id, date, state, create_uid, create_date,
+                                           write_uid, write_date)
+               SELECT line.offer_id, line.lead_id, line.partner_id, line.name, line.amount, offer.trigger,
+                      offer.group_id, offer.company_id, offer.currency_id, %(today)s, 'pending',
+                      %(uid)s, %(now)s, %(uid)s, %(now)s
+                 FROM unnest(%(offer_ids)s::int[], %(lead_ids)s::int[], %(partner_ids)s::int[],
+                             %(names)s::varchar[], %(amounts)s::numeric[])
+                      AS line(offer_id, lead_id, partner_id, name, amount)
+                 JOIN partner_offer offer ON offer.id = line.offer_id
+                   ON CONFLICT (offer_id, lead_id) DO NOTHING
+               RETURNING id""",
+            today=fields.Date.context_today(self), uid=self.env.uid, now=now,
+            offer_ids=list(offer_ids), lead_ids=list(lead_ids), partner_ids=list(partner_ids),
+            names=list(names), amounts=list(amounts),
+        ))
+        rewards = Reward.browse([row[0] for row in self.env.cr.fetchall()])
+        # the new lines are not in the cache yet, nor in the partners' and leads' lists
+        self.env["res.partner"].browse(partner_ids).invalidate_recordset(["partner_reward_ids"])
+        self.env["crm.lead"].browse(lead_ids).invalidate_recordset(["partner_reward_ids"])
+        return rewards
 
     # ------------------------------------------------------------------ workflow
     def action_approve(self):

@@ -1,10 +1,14 @@
 import logging
 
+import psycopg2
+
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from ..forms.partner_directory import PARTNER_CONTACT_FORM
+from .crm_lead_assignment import EARTH_INDEX, EARTH_POINT
 
 _logger = logging.getLogger(__name__)
 
@@ -66,6 +70,30 @@ class ResPartner(models.Model):
     _partner_capacity_positive = models.Constraint(
         "CHECK(partner_capacity >= 0)", "A reseller's lead capacity cannot be negative (0 means no limit)."
     )
+
+    def init(self):
+        result = super().init()
+        self._init_reseller_earth_index()
+        return result
+
+    def _init_reseller_earth_index(self):
+        """GiST index over the resellers' coordinates for the assignment's nearest-first candidate search,
+        through PostgreSQL's ``cube`` and ``earthdistance`` extensions (contrib). Without them (a server
+        without contrib, a user not allowed to create extensions) assignment filters resellers through a
+        latitude/longitude window instead: same results, cost growing with resellers."""
+        cr = self.env.cr
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute("CREATE EXTENSION IF NOT EXISTS cube")
+                cr.execute("CREATE EXTENSION IF NOT EXISTS earthdistance")
+                cr.execute(SQL(
+                    "CREATE INDEX IF NOT EXISTS %s ON res_partner USING gist (%s) "
+                    "WHERE active AND is_company AND partner_weight > 0",
+                    SQL.identifier(EARTH_INDEX), SQL(EARTH_POINT, alias=SQL.identifier("res_partner")),
+                ))
+        except psycopg2.Error as error:
+            _logger.warning("No GiST index over resellers' coordinates (%s): assignment scans every "
+                            "reseller instead.", error)
 
     @api.depends("grade_id.partner_weight", "partner_weight_manual")
     def _compute_partner_weight(self):

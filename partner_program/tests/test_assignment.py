@@ -1,3 +1,4 @@
+import math
 from collections import Counter
 from unittest.mock import patch
 
@@ -5,8 +6,17 @@ import requests
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
 
+from ..models.crm_lead_assignment import EARTH_INDEX, EARTH_RADIUS_KM
 from .common import GRENOBLE, LYON, NEW_YORK, PARIS, VILLEURBANNE, PartnerProgramCase
+
+
+def _km(a, b):
+    """Great-circle distance, as the assignment computes it."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1, math.sqrt(h)))
 
 
 @tagged("post_install", "-at_install")
@@ -189,3 +199,54 @@ class TestAssignment(PartnerProgramCase):
 
         few, many = queries(10), queries(200)
         self.assertLessEqual(many, few + 2, "10 leads: %s queries, 200 leads: %s" % (few, many))
+
+    def test_explanations_are_internal_notes_with_the_same_text(self):
+        near = self._reseller("Near", VILLEURBANNE, grade=self.grade_bronze)
+        other = self._reseller("Other", LYON, grade=self.grade_gold)
+        leads = self._leads(4, LYON)
+        # the user who runs the assignment signs the notes, as _message_log_batch did
+        leads.with_user(self.salesperson).assign_partner()
+        note = self.env.ref("mail.mt_note")
+        texts = set()
+        for lead in leads:
+            message = lead.message_ids.filtered(lambda m: "Assigned to reseller" in (m.body or ""))
+            self.assertEqual(len(message), 1, lead.name)
+            self.assertEqual((message.model, message.res_id), ("crm.lead", lead.id))
+            self.assertEqual(message.message_type, "notification")
+            self.assertEqual(message.subtype_id, note)
+            self.assertTrue(message.is_internal)
+            self.assertEqual(message.author_id, self.salesperson.partner_id)
+            self.assertFalse(message.notification_ids, "no notification for a log")
+            partner = lead.partner_assigned_id
+            distance = 0.0 if partner == other else _km(LYON, VILLEURBANNE)
+            total = near.partner_weight + other.partner_weight
+            self.assertEqual(str(message.body), (
+                "<p>Assigned to reseller %s (%s): within 50 km (%.1f km); weight %s of %s among 2 eligible "
+                "reseller(s).</p>" % (partner.name, partner.grade_id.name, distance, partner.partner_weight, total)))
+            texts.add(partner.name)
+        self.assertEqual(texts, {"Near", "Other"})
+
+    def test_explanation_text_is_escaped(self):
+        self._reseller("<b>Bold</b> & Co", LYON)
+        lead = self._leads(1, LYON)
+        lead.assign_partner()
+        body = str(lead.message_ids[:1].body)
+        self.assertIn("&lt;b&gt;Bold&lt;/b&gt; &amp; Co", body)
+        self.assertNotIn("<b>", body)
+
+    def test_candidates_come_through_the_coordinates_index_when_it_exists(self):
+        self.env.cr.execute("SELECT 1 FROM pg_extension WHERE extname = 'earthdistance'")
+        if not self.env.cr.fetchone():
+            self.skipTest("no earthdistance extension on this server")
+        near = self._reseller("Near", VILLEURBANNE)
+        lead = self._leads(1, LYON)
+        self.env.flush_all()
+        self.env.cr.execute(SQL("EXPLAIN %s", lead._assign_partner_candidates_query(indexed=True)))
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.assertIn(EARTH_INDEX, plan)
+        # same rows with and without the index
+        with_index = lead._assign_partner_candidates()
+        self.env.cr.execute(lead._assign_partner_candidates_query(indexed=False))
+        without = self.env.cr.dictfetchall()
+        self.assertEqual([row["partner_id"] for row in with_index[lead.id]], [row["partner_id"] for row in without])
+        self.assertEqual(with_index[lead.id][0]["partner_id"], near.id)

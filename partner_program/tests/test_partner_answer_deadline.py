@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import Form, new_test_user, tagged
@@ -111,3 +112,38 @@ class TestPartnerAnswerDeadline(PartnerProgramCase):
         # Given to another reseller later, the acceptance date goes with the old one.
         lead.partner_assigned_id = self.far
         self.assertFalse(lead.date_partner_accept)
+
+    def _backlog(self, count, hours):
+        leads = self._leads(count, LYON, user_id=self.salesperson.id)
+        leads.assign_partner()
+        for lead in leads:
+            self._move_clock(lead, hours)
+        return leads
+
+    def test_cron_works_through_a_backlog_in_batches(self):
+        to_remind = self._backlog(5, 49)
+        to_expire = self._backlog(4, 4 * 24 + 1)
+        Lead = self.env["crm.lead"].with_context(partner_answer_batch_size=2)
+        result = Lead._cron_partner_answer_deadline()
+        self.assertEqual(result["reminded"], to_remind)
+        self.assertEqual(result["expired"], to_expire)
+        self.assertEqual(to_expire.partner_assigned_id, self.far)
+        self.assertFalse(any(to_remind.mapped("date_partner_answer_remind")))
+
+    def test_cron_commits_each_batch_and_triggers_itself_when_its_time_is_up(self):
+        to_expire = self._backlog(5, 4 * 24 + 1)
+        cron = self.env.ref("partner_program.ir_cron_partner_answer_deadline")
+        Cron = type(self.env["ir.cron"])
+        Lead = self.env["crm.lead"].with_context(partner_answer_batch_size=2, cron_id=cron.id)
+        # the first batch leaves time for a second one, then time is up
+        with patch.object(Cron, "_commit_progress", side_effect=[60.0, 0.0]) as progress, \
+                patch.object(Cron, "_trigger", autospec=True) as trigger:
+            result = Lead._cron_partner_answer_deadline()
+        self.assertEqual(len(result["expired"]), 4)
+        self.assertEqual([call.args[0] for call in progress.call_args_list], [2, 2])
+        self.assertEqual([call.kwargs["remaining"] for call in progress.call_args_list], [3, 1])
+        trigger.assert_called_once()
+        self.assertEqual(trigger.call_args.args[0], cron)
+        # the next run takes the rest
+        result = Lead.with_context(cron_id=False)._cron_partner_answer_deadline()
+        self.assertEqual(result["expired"], to_expire[4:])

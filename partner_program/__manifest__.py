@@ -62,6 +62,7 @@
         "demo/partner_partnership_demo.xml",
         "demo/crm_lead_reseller_portal_demo.xml",
         "demo/partner_group_demo.xml",
+        "demo/website_language_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["partner_program/static/tests/tours/*.js"],

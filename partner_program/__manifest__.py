@@ -65,6 +65,7 @@
         "demo/crm_lead_reseller_portal_demo.xml",
         "demo/partner_group_demo.xml",
         "demo/website_contactus_demo.xml",
+        "demo/website_language_demo.xml",
     ],
     "assets": {
         "web.assets_frontend": ["partner_program/static/src/interactions/*.js"],

@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.addons.base.models.res_partner import _lang_get
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import SQL, email_normalize
@@ -25,6 +26,8 @@ class PartnerApplication(models.Model):
     phone = fields.Char()
     website = fields.Char()
     country_id = fields.Many2one("res.country")
+    # The visitor's website language: the rejection mail and the approved company's partners use it.
+    lang = fields.Selection(_lang_get, "Language", default=lambda self: self.env.lang)
     type_id = fields.Many2one(
         "partner.type", "Requested Type", check_company=True,
         help="The kind of partnership the applicant asked for; approval opens the group's program.",
@@ -208,6 +211,7 @@ class PartnerApplication(models.Model):
                 "website": self.website,
                 "country_id": self.country_id.id,
                 "user_id": group.user_id.id,
+                "lang": self.lang,
             })
         if contact and contact.commercial_partner_id != company:
             if not contact.parent_id and not contact.is_company:
@@ -226,6 +230,7 @@ class PartnerApplication(models.Model):
                 "type": "contact",
                 "email": self.email_from,
                 "phone": self.phone,
+                "lang": self.lang,
             })
         self._grant_portal_access(contact)
         partnership = self._ensure_partnership(company, group)

@@ -2,7 +2,7 @@
 PYTHON ?= python3
 DEV = $(PYTHON) tools/dev.py
 
-.PHONY: run test lint pot bench soak reset stop shell env
+.PHONY: run test lint pot readme bench soak reset stop shell env
 
 run:    ## bootstrap if needed, create the demo database once, serve Odoo on PORT (8069)
 	@$(DEV) run
@@ -12,6 +12,9 @@ test:   ## bootstrap if needed, fresh test database, pytest-odoo with HTTP on (T
 
 lint:   ## ruff + pylint-odoo over the add-on
 	@$(DEV) lint
+
+readme: ## regenerate partner_program/README.rst from partner_program/readme/*.md
+	@$(PYTHON) tools/readme_rst.py
 
 pot:    ## export partner_program/i18n/partner_program.pot with Odoo's exporter (from the demo database)
 	@$(DEV) pot

@@ -519,6 +519,9 @@ class Runtime:
         say("pylint-odoo")
         code |= run([os.path.join(bindir, "pylint"), "--rcfile", os.path.join(REPO, ".pylintrc"), ADDON],
                     cwd=REPO, check=False, env=dict(self.env, PYTHONPATH=os.path.join(REPO))).returncode
+        say("translations (.po syntax and placeholders) and README.rst")
+        code |= run([self.python, os.path.join(TOOLS, "check_po.py")], cwd=REPO, check=False).returncode
+        code |= run([self.python, os.path.join(TOOLS, "readme_rst.py"), "--check"], cwd=REPO, check=False).returncode
         return code
 
     def cmd_bench(self, args, script="bench.py"):

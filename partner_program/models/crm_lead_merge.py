@@ -14,7 +14,7 @@ from odoo.fields import Command
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     def _merge_get_fields(self):
         # where the lead came from: the first merged lead that has it wins, like any many2one of crm

@@ -13,7 +13,7 @@ from ..forms.form import PortalFormError
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
 
     def partner_interested(self, comment=False, **kwargs):
         """Odoo: ``partner_interested(comment=False)``: the current reseller accepts the leads, posting

@@ -32,3 +32,4 @@ from . import partner_offer
 from . import partner_reward
 from . import partner_commission_statement
 from . import partner_referral_link
+from . import partner_referral_click

@@ -4,6 +4,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 # The attribution cookie: the code of the referral link a visitor came through (kept cookie_days days).
 REFERRAL_COOKIE = "pp_referral"
@@ -153,8 +154,16 @@ class PartnerGroup(models.Model):
         ids = self.ids
         partners = dict(self.env["res.partner"].sudo()._read_group(
             [("partner_group_id", "in", ids)], ["partner_group_id"], ["__count"]))
-        clicks = dict(self.env["partner.referral.link"].sudo().with_context(active_test=False)._read_group(
-            [("group_id", "in", ids)], ["group_id"], ["click_count:sum"]))
+        self.env["partner.referral.link"].flush_model(["group_id", "click_count_folded"])
+        self.env.cr.execute(SQL("""
+            SELECT link.group_id, SUM(COALESCE(link.click_count_folded, 0) + COALESCE(logged.clicks, 0))
+              FROM partner_referral_link link
+         LEFT JOIN (SELECT link_id, COUNT(*) AS clicks FROM partner_referral_click GROUP BY link_id) logged
+                ON logged.link_id = link.id
+             WHERE link.group_id = ANY(%s)
+          GROUP BY link.group_id
+        """, list(ids)))
+        clicks = dict(self.env.cr.fetchall())
         applications = dict(self.env["partner.application"].sudo()._read_group(
             [("group_id", "in", ids), ("state", "=", "new")], ["group_id"], ["__count"]))
         leads = defaultdict(lambda: {"signup": 0, "submitted": 0, "won": 0.0})
@@ -170,7 +179,7 @@ class PartnerGroup(models.Model):
                 leads[group.id]["won"] += revenue
         for group in self:
             group.partner_count = partners.get(group._origin, 0)
-            group.click_count = clicks.get(group._origin, 0)
+            group.click_count = clicks.get(group._origin.id, 0)
             group.application_count = applications.get(group._origin, 0)
             figures = leads[group._origin.id]
             group.signup_count = figures["signup"]

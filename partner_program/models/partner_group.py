@@ -8,6 +8,8 @@ from odoo.tools import SQL
 
 # The attribution cookie: the code of the referral link a visitor came through (kept cookie_days days).
 REFERRAL_COOKIE = "pp_referral"
+# The whole group's statistics are for our staff.
+STAFF = "partner_program.group_partner_program_user"
 
 
 def _new_code(length=10):
@@ -107,15 +109,16 @@ class PartnerGroup(models.Model):
     offer_ids = fields.One2many("partner.offer", "group_id", "Offers")
     partner_ids = fields.One2many("res.partner", "partner_group_id", "Members")
     application_ids = fields.One2many("partner.application", "group_id", "Applications")
-    # Statistics, computed set-based (one grouped query each).
-    partner_count = fields.Integer("Partners", compute="_compute_statistics")
-    click_count = fields.Integer("Clicks", compute="_compute_statistics")
-    signup_count = fields.Integer("Sign-ups", compute="_compute_statistics",
+    # Statistics, computed set-based (one grouped query each). The whole group's figures: our staff only, a
+    # partner reading its own group (portal, JSON-RPC) must not learn the other partners' business.
+    partner_count = fields.Integer("Partners", compute="_compute_statistics", groups=STAFF)
+    click_count = fields.Integer("Clicks", compute="_compute_statistics", groups=STAFF)
+    signup_count = fields.Integer("Sign-ups", compute="_compute_statistics", groups=STAFF,
                                   help="Leads sent from the website after a click on a partner's link.")
-    submitted_count = fields.Integer("Submitted Leads", compute="_compute_statistics")
-    won_revenue = fields.Monetary(compute="_compute_statistics",
+    submitted_count = fields.Integer("Submitted Leads", compute="_compute_statistics", groups=STAFF)
+    won_revenue = fields.Monetary(compute="_compute_statistics", groups=STAFF,
                                   help="Expected revenue of the won leads the group's partners brought.")
-    application_count = fields.Integer("Applications to Review", compute="_compute_statistics")
+    application_count = fields.Integer("Applications to Review", compute="_compute_statistics", groups=STAFF)
 
     _join_code_unique = models.Constraint("UNIQUE(join_code)", "This join code is already used.")
     _one_default = models.UniqueIndex(

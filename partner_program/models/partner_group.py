@@ -1,4 +1,5 @@
 import secrets
+import unicodedata
 from collections import defaultdict
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -8,6 +9,8 @@ from odoo.tools import SQL
 
 # The attribution cookie: the code of the referral link a visitor came through (kept cookie_days days).
 REFERRAL_COOKIE = "pp_referral"
+# The longest attribution period: ten years (a cookie's expiry must stay a valid date).
+MAX_COOKIE_DAYS = 3650
 # The whole group's statistics are for our staff.
 STAFF = "partner_program.group_partner_program_user"
 
@@ -20,8 +23,10 @@ def _new_code(length=10):
 
 def _is_safe_destination(url):
     """Absolute http(s) URLs with a host, or paths of this website ("/..."); nothing else (no "//host",
-    no "javascript:", no backslashes that browsers read as slashes)."""
-    if not url or "\\" in url or any(ord(char) < 33 for char in url):
+    no "javascript:", no backslashes that browsers read as slashes, no spaces or control characters of any
+    script: U+2028 and friends break the Location header)."""
+    if not url or "\\" in url or any(
+            ord(char) < 33 or unicodedata.category(char)[0] in "CZ" for char in url):
         return False
     if url.startswith("/"):
         return not url.startswith("//")
@@ -127,6 +132,14 @@ class PartnerGroup(models.Model):
     _cookie_days_positive = models.Constraint(
         "CHECK(cookie_days > 0)", "The attribution period must last at least one day.",
     )
+
+    @api.constrains("cookie_days")
+    def _check_cookie_days(self):
+        for group in self:
+            if not 0 < group.cookie_days <= MAX_COOKIE_DAYS:
+                raise ValidationError(self.env._(
+                    "%(group)s: the attribution period lasts from one day to ten years (%(max)s days).",
+                    group=group.name, max=MAX_COOKIE_DAYS))
 
     @api.constrains("destination_url", "tos_url")
     def _check_urls(self):

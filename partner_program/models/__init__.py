@@ -33,6 +33,7 @@ from . import partner_offer
 from . import partner_reward
 from . import partner_commission_statement
 from . import partner_referral_link
+from . import partner_referral_click
 # after the models they extend (partner.reward, partner.fund.operation, res.partner)
 from . import crm_lead_merge
 from . import crm_lead_resellers_api

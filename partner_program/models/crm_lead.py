@@ -63,6 +63,16 @@ class CrmLead(models.Model):
             self._referral_check_qualified(old_types)
         return result
 
+    def _compute_potential_lead_duplicates(self):
+        # Computed as superuser by crm: a partner reading its lead over JSON-RPC would get the ids of other
+        # resellers' leads for the same customer. Duplicates are our sales team's business only.
+        result = super()._compute_potential_lead_duplicates()
+        if self.env.user.share:
+            for lead in self:
+                lead.duplicate_lead_ids = False
+                lead.duplicate_lead_count = 0
+        return result
+
     def _add_salesperson_of_assigned_partner(self, vals):
         """The assigned reseller's salesperson follows the lead, unless the caller sets one."""
         if vals.get("partner_assigned_id") and "user_id" not in vals:

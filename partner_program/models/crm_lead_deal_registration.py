@@ -4,7 +4,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Command, Domain
-from odoo.tools import email_normalize, plaintext2html
+from odoo.tools import email_normalize, escape_psql, plaintext2html
 
 from ..forms.reseller_portal import DEAL_REGISTRATION_FORM
 
@@ -87,7 +87,8 @@ class CrmLead(models.Model):
         if email:
             same_customer |= Domain("email_normalized", "=", email)
         if customer_name:
-            same_customer |= Domain("partner_name", "=ilike", customer_name)
+            # Typed by the partner: % and _ are letters of the name, not wildcards.
+            same_customer |= Domain("partner_name", "=ilike", escape_psql(customer_name))
         own = self.env["res.partner"].with_context(active_test=False).search([("id", "child_of", company.id)])
         return self.search(
             same_customer

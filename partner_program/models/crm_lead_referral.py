@@ -1,4 +1,6 @@
 """crm.lead: leads partners bring (referral links, portal lead submission) and their offers."""
+from datetime import timedelta
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -79,6 +81,47 @@ class CrmLead(models.Model):
         Reward._grant(referred, "lead_submitted")
         Reward._grant(referred, "referral_signup")
 
+    def _referral_signups(self):
+        """The leads of ``self`` that earn a referral sign-up: one per customer (normalised email, else company or
+        contact name) per link within the group's attribution period, and never for the referring company's own
+        people (a contact of its own, or its own user, sending the form through its own link).
+        """
+        leads = self.sudo().filtered(lambda lead: lead.referral_link_id and not lead.partner_submitted)
+        if not leads:
+            return leads
+
+        def customer(lead):
+            return lead.email_normalized or (lead.partner_name or lead.contact_name or "").strip().casefold() or None
+
+        emails = [lead.email_normalized for lead in leads if lead.email_normalized]
+        own = set()
+        if emails:
+            own = {(partner.commercial_partner_id.id, partner.email_normalized)
+                   for partner in self.env["res.partner"].sudo().with_context(active_test=False).search([
+                       ("email_normalized", "in", emails),
+                       ("commercial_partner_id", "in", leads.referral_partner_id.commercial_partner_id.ids)])}
+        oldest = min(lead.create_date for lead in leads) - timedelta(
+            days=max(leads.referral_group_id.mapped("cookie_days") or [0]))
+        earlier = self.sudo().with_context(active_test=False).search([
+            ("referral_link_id", "in", leads.referral_link_id.ids), ("id", "<", max(leads.ids)),
+            ("id", "not in", leads.ids),
+            ("create_date", ">=", oldest), ("partner_submitted", "=", False)])
+        seen = {}
+        for lead in earlier:
+            seen.setdefault((lead.referral_link_id.id, customer(lead)), []).append(lead.create_date)
+        earning = leads.browse()
+        for lead in leads.sorted("id"):
+            referrer = lead.referral_partner_id.commercial_partner_id
+            if (referrer.id, lead.email_normalized) in own or lead.partner_id.commercial_partner_id == referrer:
+                continue
+            key = (lead.referral_link_id.id, customer(lead))
+            period = timedelta(days=lead.referral_group_id.cookie_days or 0)
+            if key[1] and any(lead.create_date - period <= date <= lead.create_date for date in seen.get(key, ())):
+                continue
+            seen.setdefault(key, []).append(lead.create_date)
+            earning |= lead
+        return earning
+
     def _referral_assign_auto(self):
         """Groups with automatic assignment: the nearest fair reseller, chosen without calling the geocoder
         (the visitor waits for the page); leads without a country wait for the salesperson or the cron."""
@@ -115,9 +158,16 @@ class CrmLead(models.Model):
             old_types[lead.id] == "lead" or lead.stage_id.sequence > first.get(lead.team_id.id, 0)))
         qualified._referral_qualify()
 
+    @api.model
+    def _referral_vendor_side(self):
+        """Whether the current user acts for us (an employee, a scheduled job): only our side qualifies or wins
+        a partner's lead. A partner's portal actions (even run as superuser) never do: no reward on a lead a
+        partner works itself."""
+        return self.env.user._is_internal()
+
     def _referral_qualify(self):
         leads = self.filtered(lambda lead: lead.referral_group_id and not lead.date_partner_qualified)
-        if not leads:
+        if not leads or not self._referral_vendor_side():
             return
         leads.sudo().write({"date_partner_qualified": fields.Datetime.now()})
         self.env["partner.reward"]._grant(leads, "lead_qualified")
@@ -125,7 +175,7 @@ class CrmLead(models.Model):
     def _referral_won(self):
         """Won partner leads: qualified too (if not yet), and the 'opportunity won' offers."""
         leads = self.filtered("referral_group_id")
-        if not leads:
+        if not leads or not self._referral_vendor_side():
             return
         leads._referral_qualify()
         self.env["partner.reward"]._grant(leads, "opportunity_won")

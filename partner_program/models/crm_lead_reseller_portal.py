@@ -5,7 +5,7 @@ from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, ConcurrencyError, UserError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_amount, format_date, plaintext2html
 
@@ -16,6 +16,10 @@ from ..forms.reseller_portal import (
     OPPORTUNITY_UPDATE_FORM,
 )
 
+# Key of the transaction locks by which portal answers announce themselves (with the lead's id).
+PORTAL_ANSWER_LOCK = 7201
+# How long an answer waits for a row something else (a scheduled job) holds.
+PORTAL_ANSWER_WAIT = "3s"
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
@@ -125,25 +129,47 @@ class CrmLead(models.Model):
         """Lock the leads waiting for the current user's answer, or raise a clear UserError.
 
         Two resellers (or two users of one reseller) may answer the same lead at once: the first one locks the
-        row, the other one is told the lead has just been answered instead of answering it twice.
+        row, the other one is told the lead has just been answered instead of answering it twice. That message
+        is given only when another answer really was (or is being) recorded: an answer announces itself with a
+        transaction lock per lead. When something else holds the row (a scheduled job, a salesperson saving the
+        lead), the answer waits a moment for it; if the row changed meanwhile the whole request starts again
+        (ConcurrencyError: the HTTP layer retries it), if it stays busy the user is asked to try again.
         """
         partners = self.env["res.partner"].sudo().search(
             [("id", "child_of", self.env.user.commercial_partner_id.id)])
         self.env["crm.lead"].flush_model(["type", "active", "partner_assigned_id"])
-        query = SQL(
-            """SELECT id FROM crm_lead
-                WHERE id = ANY(%s) AND type = 'lead' AND active AND partner_assigned_id = ANY(%s)
-                  FOR UPDATE NOWAIT""",
-            self.ids, partners.ids,
-        )
+        waiting = SQL(
+            "id = ANY(%s) AND type = 'lead' AND active AND partner_assigned_id = ANY(%s)", self.ids, partners.ids)
         busy = self.env._(
             "Another answer to this lead was recorded at the same moment. Reload the page to see where it stands.")
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(query, log_exceptions=False)
-                locked = {row[0] for row in self.env.cr.fetchall()}
-        except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure):
-            raise UserError(busy) from None
+        later = self.env._("This lead is being updated right now. Please try again in a moment.")
+        cr = self.env.cr
+        cr.execute(SQL("SELECT bool_and(pg_try_advisory_xact_lock(%s, id)) FROM unnest(%s::int[]) AS id",
+                       PORTAL_ANSWER_LOCK, self.ids))
+        if not cr.fetchone()[0]:
+            raise UserError(busy)  # another answer to one of these leads is being recorded right now
+        for wait in (False, True):
+            try:
+                with cr.savepoint(flush=False):
+                    if wait:
+                        cr.execute(SQL("SET LOCAL lock_timeout = %s", PORTAL_ANSWER_WAIT))
+                    cr.execute(SQL("SELECT id FROM crm_lead WHERE %s FOR UPDATE%s", waiting,
+                                   SQL("") if wait else SQL(" NOWAIT")), log_exceptions=False)
+                    locked = {row[0] for row in cr.fetchall()}
+                    if wait:
+                        cr.execute(SQL("SET LOCAL lock_timeout TO DEFAULT"))
+                break
+            except pg_errors.LockNotAvailable:
+                if wait:
+                    raise UserError(later) from None
+            except pg_errors.SerializationFailure:
+                # Changed since this transaction began: answered meanwhile, or touched by something else.
+                with self.env.registry.cursor() as fresh:
+                    fresh.execute(SQL("SELECT id FROM crm_lead WHERE %s", waiting))
+                    still_waiting = {row[0] for row in fresh.fetchall()} == set(self.ids)
+                if still_waiting:
+                    raise ConcurrencyError("crm.lead %s changed during a portal answer" % self.ids) from None
+                raise UserError(busy) from None
         if locked != set(self.ids):
             raise UserError(busy)
 

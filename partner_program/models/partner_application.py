@@ -1,8 +1,9 @@
 from markupsafe import Markup
+from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.addons.base.models.res_partner import _lang_get
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, ConcurrencyError, UserError
 from odoo.fields import Command
 from odoo.tools import SQL, email_normalize
 
@@ -137,7 +138,13 @@ class PartnerApplication(models.Model):
         if existing:
             existing._merge_submission(vals)
             return existing, True
-        application = Application.with_context(mail_create_nolog=True).create(vals)
+        try:
+            with self.env.cr.savepoint():
+                application = Application.with_context(mail_create_nolog=True).create(vals)
+        except pg_errors.UniqueViolation:
+            # The other submission committed after this transaction's snapshot was taken (before the lock):
+            # invisible here, but there. Start again on a fresh snapshot (the HTTP layer retries), then merge.
+            raise ConcurrencyError("partner.application: %s applied at the same moment" % email) from None
         application._notify_new_application()
         return application, False
 

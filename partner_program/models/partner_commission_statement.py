@@ -3,6 +3,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import format_date
 
 
@@ -85,8 +86,20 @@ class PartnerCommissionStatement(models.Model):
         ])
         statements.update(zip(missing, created, strict=True))
         for key, key_rewards in by_key.items():
-            key_rewards.write({"statement_id": statements[key].id})
+            key_rewards._workflow_write({"statement_id": statements[key].id})
         return Statement.browse([statement.id for statement in statements.values()])
+
+    def write(self, vals):
+        # Whose statement it is and for which month never change once it holds rewards: its partner sees it.
+        if {"partner_id", "date_from", "currency_id", "company_id"} & set(vals) and self.filtered("reward_ids"):
+            raise UserError(self.env._(
+                "A commission statement holding rewards cannot change partner, month, currency or company."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never_with_rewards(self):
+        if self.filtered("reward_ids"):
+            raise UserError(self.env._("A commission statement holding rewards cannot be deleted."))
 
     def _report_rewards(self):
         """The rewards the statement counts (approved or paid), in order."""

@@ -78,7 +78,11 @@ class PartnerFundOperation(models.Model):
         The funds are locked first (``SELECT ... FOR UPDATE``), so concurrent debits are checked one after
         the other; the balance moves in the same transaction and a CHECK constraint backs it up.
         """
+        # Access first, before any fund row is locked or read: whatever the amount, a user who may not record
+        # operations on these funds gets the same refusal (no balance oracle).
+        self.check_access("create")
         funds = self.env["partner.fund"].browse({vals.get("fund_id") for vals in vals_list} - {None, False})
+        funds.check_access("read")
         currencies = {fund.id: fund.currency_id for fund in funds}
         deltas = defaultdict(float)
         for vals in vals_list:

@@ -1,12 +1,18 @@
 import secrets
+import unicodedata
 from collections import defaultdict
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 # The attribution cookie: the code of the referral link a visitor came through (kept cookie_days days).
 REFERRAL_COOKIE = "pp_referral"
+# The longest attribution period: ten years (a cookie's expiry must stay a valid date).
+MAX_COOKIE_DAYS = 3650
+# The whole group's statistics are for our staff.
+STAFF = "partner_program.group_partner_program_user"
 
 
 def _new_code(length=10):
@@ -17,8 +23,10 @@ def _new_code(length=10):
 
 def _is_safe_destination(url):
     """Absolute http(s) URLs with a host, or paths of this website ("/..."); nothing else (no "//host",
-    no "javascript:", no backslashes that browsers read as slashes)."""
-    if not url or "\\" in url or any(ord(char) < 33 for char in url):
+    no "javascript:", no backslashes that browsers read as slashes, no spaces or control characters of any
+    script: U+2028 and friends break the Location header)."""
+    if not url or "\\" in url or any(
+            ord(char) < 33 or unicodedata.category(char)[0] in "CZ" for char in url):
         return False
     if url.startswith("/"):
         return not url.startswith("//")
@@ -113,15 +121,16 @@ class PartnerGroup(models.Model):
     offer_ids = fields.One2many("partner.offer", "group_id", "Offers")
     partner_ids = fields.One2many("res.partner", "partner_group_id", "Members")
     application_ids = fields.One2many("partner.application", "group_id", "Applications")
-    # Statistics, computed set-based (one grouped query each).
-    partner_count = fields.Integer("Partners", compute="_compute_statistics")
-    click_count = fields.Integer("Clicks", compute="_compute_statistics")
-    signup_count = fields.Integer("Sign-ups", compute="_compute_statistics",
+    # Statistics, computed set-based (one grouped query each). The whole group's figures: our staff only, a
+    # partner reading its own group (portal, JSON-RPC) must not learn the other partners' business.
+    partner_count = fields.Integer("Partners", compute="_compute_statistics", groups=STAFF)
+    click_count = fields.Integer("Clicks", compute="_compute_statistics", groups=STAFF)
+    signup_count = fields.Integer("Sign-ups", compute="_compute_statistics", groups=STAFF,
                                   help="Leads sent from the website after a click on a partner's link.")
-    submitted_count = fields.Integer("Submitted Leads", compute="_compute_statistics")
-    won_revenue = fields.Monetary(compute="_compute_statistics",
+    submitted_count = fields.Integer("Submitted Leads", compute="_compute_statistics", groups=STAFF)
+    won_revenue = fields.Monetary(compute="_compute_statistics", groups=STAFF,
                                   help="Expected revenue of the won leads the group's partners brought.")
-    application_count = fields.Integer("Applications to Review", compute="_compute_statistics")
+    application_count = fields.Integer("Applications to Review", compute="_compute_statistics", groups=STAFF)
 
     _join_code_unique = models.Constraint("UNIQUE(join_code)", "This join code is already used.")
     _one_default = models.UniqueIndex(
@@ -130,6 +139,14 @@ class PartnerGroup(models.Model):
     _cookie_days_positive = models.Constraint(
         "CHECK(cookie_days > 0)", "The attribution period must last at least one day.",
     )
+
+    @api.constrains("cookie_days")
+    def _check_cookie_days(self):
+        for group in self:
+            if not 0 < group.cookie_days <= MAX_COOKIE_DAYS:
+                raise ValidationError(self.env._(
+                    "%(group)s: the attribution period lasts from one day to ten years (%(max)s days).",
+                    group=group.name, max=MAX_COOKIE_DAYS))
 
     @api.constrains("destination_url", "tos_url")
     def _check_urls(self):
@@ -179,8 +196,16 @@ class PartnerGroup(models.Model):
         ids = self.ids
         partners = dict(self.env["res.partner"].sudo()._read_group(
             [("partner_group_id", "in", ids)], ["partner_group_id"], ["__count"]))
-        clicks = dict(self.env["partner.referral.link"].sudo().with_context(active_test=False)._read_group(
-            [("group_id", "in", ids)], ["group_id"], ["click_count:sum"]))
+        self.env["partner.referral.link"].flush_model(["group_id", "click_count_folded"])
+        self.env.cr.execute(SQL("""
+            SELECT link.group_id, SUM(COALESCE(link.click_count_folded, 0) + COALESCE(logged.clicks, 0))
+              FROM partner_referral_link link
+         LEFT JOIN (SELECT link_id, COUNT(*) AS clicks FROM partner_referral_click GROUP BY link_id) logged
+                ON logged.link_id = link.id
+             WHERE link.group_id = ANY(%s)
+          GROUP BY link.group_id
+        """, list(ids)))
+        clicks = dict(self.env.cr.fetchall())
         applications = dict(self.env["partner.application"].sudo()._read_group(
             [("group_id", "in", ids), ("state", "=", "new")], ["group_id"], ["__count"]))
         leads = defaultdict(lambda: {"signup": 0, "submitted": 0, "won": 0.0})
@@ -196,7 +221,7 @@ class PartnerGroup(models.Model):
                 leads[group.id]["won"] += revenue
         for group in self:
             group.partner_count = partners.get(group._origin, 0)
-            group.click_count = clicks.get(group._origin, 0)
+            group.click_count = clicks.get(group._origin.id, 0)
             group.application_count = applications.get(group._origin, 0)
             figures = leads[group._origin.id]
             group.signup_count = figures["signup"]

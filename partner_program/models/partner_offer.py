@@ -40,7 +40,9 @@ class PartnerOffer(models.Model):
         "res.currency", required=True, default=lambda self: self.env.company.currency_id,
     )
     reward_ids = fields.One2many("partner.reward", "offer_id", "Rewards")
-    reward_count = fields.Integer("Rewards Granted", compute="_compute_reward_count")
+    # Every partner's rewards of the offer: our staff only (a partner reads its own rewards instead).
+    reward_count = fields.Integer("Rewards Granted", compute="_compute_reward_count",
+                                  groups="partner_program.group_partner_program_user")
     summary = fields.Char(compute="_compute_summary", help="What a partner earns, in one line.")
 
     _amount_positive = models.Constraint(

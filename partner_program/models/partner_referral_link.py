@@ -3,7 +3,6 @@ from urllib.parse import quote, urlencode
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import SQL
 
 from ..forms.referral import CUSTOM_LINK_FORM
 from .partner_group import _new_code
@@ -26,7 +25,10 @@ class PartnerReferralLink(models.Model):
     company_id = fields.Many2one(related="group_id.company_id", store=True)
     is_custom = fields.Boolean("Custom Link", readonly=True, help="Created by the partner, with its own code.")
     active = fields.Boolean(default=True)
-    click_count = fields.Integer("Clicks", readonly=True, copy=False, default=0)
+    click_count = fields.Integer("Clicks", compute="_compute_click_count",
+                                 help="Every visit of the link: the clicks folded by the scheduled action and "
+                                 "those logged since.")
+    click_count_folded = fields.Integer("Clicks (Folded)", readonly=True, copy=False, default=0)
     signup_count = fields.Integer("Sign-ups", compute="_compute_signup_count")
     url = fields.Char("Link", compute="_compute_url")
     is_usable = fields.Boolean("Working", compute="_compute_is_usable",
@@ -48,6 +50,11 @@ class PartnerReferralLink(models.Model):
     def _compute_url(self):
         for link in self:
             link.url = "%s/r/%s" % (link.get_base_url(), link.code) if link.code else False
+
+    def _compute_click_count(self):
+        logged = self.env["partner.referral.click"].sudo()._counts(self._origin)
+        for link in self:
+            link.click_count = link.click_count_folded + logged.get(link._origin.id, 0)
 
     def _compute_signup_count(self):
         counts = dict(self.env["crm.lead"].sudo().with_context(active_test=False)._read_group(
@@ -87,7 +94,8 @@ class PartnerReferralLink(models.Model):
     def _register_click(self, code):
         """The usable link of ``code`` (sudo) with its click counted, or an empty recordset.
 
-        One UPDATE that increments the counter in place: no read-modify-write, no log row per click.
+        Counting is one INSERT into the click log (``partner.referral.click``): nothing to lock, nothing that
+        can conflict, so a burst of visitors on one link all get their redirect at once.
         """
         Link = self.sudo()
         if not isinstance(code, str) or not CODE_RE.match(code.lower()):
@@ -95,8 +103,7 @@ class PartnerReferralLink(models.Model):
         link = Link.search([("code", "=", code.lower())], limit=1)
         if not link or not link._is_usable():
             return Link.browse()
-        self.env.cr.execute(SQL(
-            "UPDATE partner_referral_link SET click_count = COALESCE(click_count, 0) + 1 WHERE id = %s", link.id))
+        self.env["partner.referral.click"].sudo()._log(link)
         link.invalidate_recordset(["click_count"])
         return link
 

@@ -1,17 +1,28 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+
+# Passed in the context by the workflow actions only: an object no RPC call can send, so that approved and paid
+# rewards change through those actions and nothing else, whoever calls write().
+_WORKFLOW = object()
+# Fields only the workflow actions write, whatever the reward's state.
+WORKFLOW_FIELDS = {"state", "date_approved", "date_paid", "statement_id"}
+# What the reward is for: set when it is granted, never changed afterwards.
+SOURCE_FIELDS = {"offer_id", "lead_id", "partner_id"}
+# Bookkeeping of the chatter, written by mail itself.
+MAIL_FIELDS = {"message_main_attachment_id"}
 
 
 class PartnerReward(models.Model):
     """One reward line: an offer fired for one source (a lead) and one partner. Never twice for the same
-    offer and source: a unique index stands behind the check. A ledger line, not a document (no chatter):
-    its dates say when it was earned, approved and paid, and approving hundreds stays a few queries."""
+    offer and source: a unique index stands behind the check. Money: approved and paid rewards change only
+    through the workflow actions (approve, mark paid, cancel), for every user, and the chatter tracks them."""
 
     _name = "partner.reward"
     _description = "Partner Reward"
+    _inherit = ["mail.thread"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -20,19 +31,19 @@ class PartnerReward(models.Model):
                                check_company=True)
     trigger = fields.Selection(related="offer_id.trigger", store=True)
     group_id = fields.Many2one(related="offer_id.group_id", store=True, index=True)
-    partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="restrict")
+    partner_id = fields.Many2one("res.partner", required=True, tracking=True, index=True, ondelete="restrict")
     lead_id = fields.Many2one("crm.lead", "Source Lead", required=True, index=True, ondelete="restrict")
     company_id = fields.Many2one(related="offer_id.company_id", store=True, index=True)
     currency_id = fields.Many2one("res.currency", required=True)
-    amount = fields.Monetary(required=True)
+    amount = fields.Monetary(required=True, tracking=True)
     date = fields.Date("Earned On", required=True, default=fields.Date.context_today, index=True)
     state = fields.Selection(
         [("pending", "Pending"), ("approved", "Approved"), ("paid", "Paid"), ("cancelled", "Cancelled")],
-        required=True, default="pending", index=True,
+        required=True, default="pending", index=True, tracking=True,
     )
     date_approved = fields.Date("Approved On", readonly=True, copy=False)
     date_paid = fields.Date("Paid On", readonly=True, copy=False)
-    statement_id = fields.Many2one("partner.commission.statement", readonly=True, copy=False,
+    statement_id = fields.Many2one("partner.commission.statement", readonly=True, copy=False, tracking=True,
                                    index="btree_not_null", ondelete="set null")
 
     _offer_source_unique = models.UniqueIndex(
@@ -54,7 +65,7 @@ class PartnerReward(models.Model):
         if trigger == "lead_submitted":
             leads = leads.filtered("partner_submitted")
         elif trigger == "referral_signup":
-            leads = leads.filtered(lambda lead: not lead.partner_submitted)
+            leads = leads._referral_signups()
         if not leads:
             return self.sudo().browse()
         Reward = self.sudo()
@@ -109,7 +120,7 @@ class PartnerReward(models.Model):
         if invalid := self.filtered(lambda reward: reward.state != "pending"):
             raise UserError(self.env._("Only pending rewards can be approved: %(names)s.",
                                        names=", ".join(invalid.mapped("name"))))
-        self.write({"state": "approved", "date_approved": fields.Date.context_today(self)})
+        self._workflow_write({"state": "approved", "date_approved": fields.Date.context_today(self)})
         self.env["partner.commission.statement"]._attach_rewards(self)
         return True
 
@@ -118,7 +129,7 @@ class PartnerReward(models.Model):
         if invalid := self.filtered(lambda reward: reward.state != "approved"):
             raise UserError(self.env._("Only approved rewards can be paid: %(names)s.",
                                        names=", ".join(invalid.mapped("name"))))
-        self.write({"state": "paid", "date_paid": fields.Date.context_today(self)})
+        self._workflow_write({"state": "paid", "date_paid": fields.Date.context_today(self)})
         return True
 
     def action_cancel(self):
@@ -126,16 +137,43 @@ class PartnerReward(models.Model):
         if invalid := self.filtered(lambda reward: reward.state == "paid"):
             raise UserError(self.env._("A paid reward cannot be cancelled: %(names)s.",
                                        names=", ".join(invalid.mapped("name"))))
-        self.write({"state": "cancelled", "statement_id": False, "date_approved": False})
+        self._workflow_write({"state": "cancelled", "statement_id": False, "date_approved": False})
         return True
 
     def action_reset(self):
         """Cancelled → pending, to be approved again."""
-        self.filtered(lambda reward: reward.state == "cancelled").write({"state": "pending"})
+        self.filtered(lambda reward: reward.state == "cancelled")._workflow_write({"state": "pending"})
         return True
 
+    def _workflow_write(self, vals):
+        """The one way the workflow actions (and the statements they fill) write rewards."""
+        return self.with_context(partner_reward_workflow=_WORKFLOW).write(vals)
+
     def write(self, vals):
-        if {"amount", "currency_id", "offer_id", "lead_id", "partner_id"} & set(vals) and self.filtered(
-                lambda reward: reward.state in ("approved", "paid")):
-            raise UserError(self.env._("An approved or paid reward cannot be changed: cancel it first."))
+        # Money: whoever calls (administrators and superuser included), approved and paid rewards change only
+        # through the workflow actions, the workflow fields are theirs, and the source of a reward never moves.
+        if self and self.env.context.get("partner_reward_workflow") is not _WORKFLOW:
+            self.check_access("write")  # who may not write rewards at all is told so first
+            if SOURCE_FIELDS & set(vals):
+                raise UserError(self.env._(
+                    "A reward's offer, lead and partner cannot be changed: cancel it instead."))
+            if WORKFLOW_FIELDS & set(vals):
+                raise UserError(self.env._(
+                    "A reward's state, dates and statement change only through Approve, Mark as Paid and Cancel."))
+            if set(vals) - MAIL_FIELDS and self.filtered(lambda reward: reward.state in ("approved", "paid")):
+                raise UserError(self.env._("An approved or paid reward cannot be changed: cancel it first."))
         return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never_approved_or_paid(self):
+        if self.filtered(lambda reward: reward.state in ("approved", "paid")):
+            raise UserError(self.env._("An approved or paid reward cannot be deleted: cancel it first."))
+
+    @api.constrains("statement_id", "partner_id", "currency_id")
+    def _check_statement_partner(self):
+        for reward in self.filtered("statement_id"):
+            statement = reward.statement_id
+            if (statement.partner_id, statement.currency_id) != (reward.partner_id, reward.currency_id):
+                raise ValidationError(self.env._(
+                    "%(reward)s: a reward belongs to the statement of its own partner, in its currency.",
+                    reward=reward.name))

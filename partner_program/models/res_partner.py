@@ -3,7 +3,7 @@ import logging
 import psycopg2
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -14,6 +14,8 @@ _logger = logging.getLogger(__name__)
 
 # Resellers per directory page: a multiple of 2, 3 and 4 columns.
 DIRECTORY_PAGE_SIZE = 24
+# Reseller settings that decide who gets leads and rewards: written by Partner Program managers only.
+MANAGER_FIELDS = {"partner_weight", "partner_weight_manual", "partner_capacity", "partner_group_id"}
 
 
 class ResPartner(models.Model):
@@ -124,13 +126,38 @@ class ResPartner(models.Model):
         for partner in self:
             partner.partner_reward_count = counts.get(partner._origin, 0)
 
+    def _check_partner_program_manager_fields(self, vals):
+        """Weights, capacity and group decide who gets leads and rewards: managers only, even over RPC. Only a
+        real change counts (forms send every field: a salesperson saving a contact changes none of these)."""
+        if not MANAGER_FIELDS & set(vals) or self.env.su or self.env.user.has_group(
+                "partner_program.group_partner_program_manager"):
+            return
+        Grade = self.env["res.partner.grade"].sudo()
+        for partner in self or [self.browse()]:
+            manual = vals.get("partner_weight_manual", partner.partner_weight_manual)
+            grade = Grade.browse(vals["grade_id"]) if "grade_id" in vals else partner.sudo().grade_id
+            expected_weight = partner.partner_weight if manual else grade.partner_weight
+            changed = (
+                bool(manual) != bool(partner.partner_weight_manual)
+                or ("partner_weight" in vals and (vals["partner_weight"] or 0) != (expected_weight or 0))
+                or ("partner_capacity" in vals and (vals["partner_capacity"] or 0) != partner.partner_capacity)
+                or ("partner_group_id" in vals and (vals["partner_group_id"] or False)
+                    != (partner.sudo().partner_group_id.id or False))
+            )
+            if changed:
+                raise AccessError(self.env._(
+                    "Only Partner Program managers set a reseller's weight, lead capacity or partner group."))
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self.browse()._check_partner_program_manager_fields(vals)
         partners = super().create(vals_list)
         self.env["partner.referral.link"]._ensure_main_links(partners.filtered("partner_group_id"))
         return partners
 
     def write(self, vals):
+        self._check_partner_program_manager_fields(vals)
         result = super().write(vals)
         if vals.get("partner_group_id"):
             # Joining a group gives the partner its stable referral link (kept when it changes group).

@@ -19,11 +19,14 @@ class TestCommissionStatement(ReferralCase):
         cls.offer_won = cls._offer("opportunity_won", reward_type="percent", percent=10, amount=0)
 
     def _reward(self, partner, revenue=None):
+        # A new customer each time: one sign-up per customer and link.
+        self._customers = getattr(self, "_customers", 0) + 1
+        email = "customer%s@customer.example.com" % self._customers
         if revenue:
-            lead = self._referred_lead(partner, type="opportunity", expected_revenue=revenue)
+            lead = self._referred_lead(partner, type="opportunity", expected_revenue=revenue, email_from=email)
             lead.action_set_won()
             return lead.partner_reward_ids.filtered(lambda reward: reward.offer_id == self.offer_won)
-        return self._referred_lead(partner).partner_reward_ids
+        return self._referred_lead(partner, email_from=email).partner_reward_ids
 
     def _statements(self, partner):
         return self.env["partner.commission.statement"].search([("partner_id", "=", partner.id)], order="date_from")
@@ -60,8 +63,9 @@ class TestCommissionStatement(ReferralCase):
         for _index in range(20):
             rewards |= self._reward(self.partner_a) | self._reward(self.partner_b)
         self.env.invalidate_all()
-        # 40 rewards, 2 partners: 10 queries (one search and one create for the statements, grouped writes).
-        with self.assertQueryCount(10):
+        # 40 rewards, 2 partners: 10 queries for the statements (one search, one create, grouped writes), the
+        # rest is the chatter tracking of each reward (state, statement), which mail writes one message per reward.
+        with self.assertQueryCount(92):
             rewards.action_approve()
         self.assertEqual(len(self._statements(self.partner_a).reward_ids), 20)
         self.assertEqual(self._statements(self.partner_b).amount_total, 800)

@@ -1,6 +1,6 @@
 from psycopg2 import IntegrityError
 
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import LYON, PartnerProgramCase
@@ -48,7 +48,10 @@ class TestLevels(PartnerProgramCase):
         self.assertIn("/partners/grade/", self.grade_gold.website_url)
 
     def test_reseller_form_shows_assignment_fields(self):
-        form = Form(self.env["res.partner"].with_user(self.salesperson))
+        # Capacity and weights are a manager's settings (tests/test_levels_manager_only.py).
+        manager = new_test_user(self.env, "pp_levels_form_manager",
+                                groups="sales_team.group_sale_salesman_all_leads,partner_program.group_partner_program_manager")
+        form = Form(self.env["res.partner"].with_user(manager))
         form.name = "New Reseller"
         form.company_type = "company"
         form.grade_id = self.grade_silver

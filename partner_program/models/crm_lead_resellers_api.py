@@ -9,7 +9,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied
 
-from ..forms.form import PortalFormError
+from ..forms.form import FormError
 
 
 class CrmLead(models.Model):
@@ -66,7 +66,7 @@ class CrmLead(models.Model):
         form.setdefault("partner_name", form.get("contact_name"))
         try:
             lead = self.create_opportunity_portal(form)
-        except PortalFormError as error:
+        except FormError as error:
             return {"errors": "\n".join(error.errors.values())}
         return {"id": lead.id}
 

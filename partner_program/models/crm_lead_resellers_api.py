@@ -67,7 +67,7 @@ class CrmLead(models.Model):
         try:
             lead = self.create_opportunity_portal(form)
         except FormError as error:
-            return {"errors": "\n".join(error.errors.values())}
+            return {"errors": "\n".join(str(message) for message in error.errors.values())}
         return {"id": lead.id}
 
     def update_contact_details_from_portal(self, values):

@@ -116,3 +116,22 @@ class TestPortalDealRegistration(PartnerPortalCase):
         """The page's CSRF token (pages without a form still give one to their scripts)."""
         match = re.search(r'csrf_token: "([^"]+)"', self.url_open(url).text)
         return match.group(1)
+
+    def test_the_same_deal_sent_twice_is_registered_once(self):
+        self._login(self.user_a)
+        first = self._register()
+        second = self._register()
+        deal = self._registered()
+        self.assertEqual(len(deal), 1)
+        self.assertEqual(first.headers["Location"], second.headers["Location"])
+        self.assertTrue(second.headers["Location"].endswith("/my/opportunity/%s" % deal.id))
+
+    def test_another_title_or_another_reseller_is_another_deal(self):
+        self._login(self.user_a)
+        self._register()
+        self._register(name="Second site")
+        self.assertEqual(len(self._registered()), 1)
+        self.assertEqual(len(self._registered("Second site")), 1)
+        self._login(self.user_b)
+        self._register()
+        self.assertEqual(len(self._registered()), 2, "B's registration of the same deal is its own (a conflict)")

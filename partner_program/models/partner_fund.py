@@ -117,7 +117,9 @@ class PartnerFund(models.Model):
         if not leads:
             return self.env["partner.fund.operation"]
         today = fields.Date.context_today(self)
-        dates = {lead.id: (lead.date_closed.date() if lead.date_closed else today) for lead in leads}
+        # the closing day as the user sees it (a deal won at 23:30 UTC may be tomorrow in Lyon)
+        dates = {lead.id: (fields.Date.context_today(lead, lead.date_closed) if lead.date_closed else today)
+                 for lead in leads}
         partners = leads.partner_assigned_id.commercial_partner_id
         partnerships = self.env["partner.partnership"].sudo().search([
             ("partner_id", "in", partners.ids),

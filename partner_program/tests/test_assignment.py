@@ -4,6 +4,7 @@ from unittest.mock import patch
 
 import requests
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
@@ -42,7 +43,7 @@ class TestAssignment(PartnerProgramCase):
         lead = self._leads(1, LYON)
         lead.assign_partner()
         self.assertEqual(lead.partner_assigned_id, near)
-        self.assertEqual(lead.date_partner_assign, lead.create_date.date())
+        self.assertEqual(lead.date_partner_assign, fields.Date.context_today(lead, lead.create_date))
         explanation = lead.message_ids[:1].body
         self.assertIn("Near", explanation)
         self.assertIn("within 50 km", explanation)

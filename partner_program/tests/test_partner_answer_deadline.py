@@ -105,7 +105,7 @@ class TestPartnerAnswerDeadline(PartnerProgramCase):
         })
         self.assertFalse(lead.date_partner_answer_due)
         self.assertTrue(lead.date_partner_accept)
-        self.assertGreaterEqual(lead.date_partner_accept.date(), lead.date_partner_assign)
+        self.assertGreaterEqual(fields.Date.context_today(lead, lead.date_partner_accept), lead.date_partner_assign)
         result = self.env["crm.lead"]._cron_partner_answer_deadline()
         self.assertFalse(result["expired"])
         self.assertEqual(lead.partner_assigned_id, self.near)

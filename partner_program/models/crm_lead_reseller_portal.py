@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, ConcurrencyError, UserError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_amount, format_date, plaintext2html
 
+from ..forms.form import translate
 from ..forms.reseller_portal import (
     CONTACT_DETAILS_FORM,
     INTERESTED_FORM,
@@ -208,7 +209,7 @@ class CrmLead(models.Model):
         if not deadline:
             return None
         if not activity_type and "activity_type_id" not in errors:
-            errors["activity_type_id"] = self.env._(form.fields["activity_type_id"].missing)
+            errors["activity_type_id"] = translate(self.env, form.fields["activity_type_id"].missing)
         if deadline < fields.Date.context_today(self):
             errors["activity_date_deadline"] = self.env._("The next activity cannot be planned in the past.")
         return activity_type, deadline, cleaned.get("activity_summary") or ""

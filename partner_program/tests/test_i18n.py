@@ -1,10 +1,29 @@
+import importlib
 import os
 
 from odoo.modules import get_module_path
 from odoo.tests import TransactionCase, tagged
-from odoo.tools.translate import PoFileReader, TranslationModuleReader
+from odoo.tools.translate import LazyGettext, PoFileReader, TranslationModuleReader
+
+from ..forms.form import MESSAGES, Form
 
 MODULE = "partner_program"
+FORM_MODULES = ("partner_application", "partner_directory", "referral", "reseller_portal")
+
+
+def form_terms():
+    """Every label and message of the form layer: (form, field, term)."""
+    for module_name in FORM_MODULES:
+        module = importlib.import_module("odoo.addons.%s.forms.%s" % (MODULE, module_name))
+        for form_name, form in vars(module).items():
+            if not isinstance(form, Form):
+                continue
+            for field in form:
+                for term in (field.label, field.missing, field.invalid, field.placeholder, field.summary):
+                    if isinstance(term, LazyGettext):
+                        yield form_name, field.name, term._source
+    for key, term in MESSAGES.items():
+        yield "MESSAGES", key, term._source
 
 
 @tagged("post_install", "-at_install")
@@ -24,3 +43,11 @@ class TestI18n(TransactionCase):
                     "\n".join(["missing: %r" % m for m in missing] + ["extra: %r" % e for e in extra]),
                 )
             )
+
+    def test_every_form_label_and_message_is_in_the_pot(self):
+        pot = os.path.join(get_module_path(MODULE), "i18n", MODULE + ".pot")
+        committed = {entry.msgid for entry in PoFileReader(pot).pofile if entry.msgid and not entry.obsolete}
+        terms = list(form_terms())
+        self.assertGreater(len(terms), 40, "the forms' labels are found")
+        missing = ["%s.%s: %r" % (form, field, term) for form, field, term in terms if term not in committed]
+        self.assertFalse(missing, "form labels the translators never see:\n" + "\n".join(missing))

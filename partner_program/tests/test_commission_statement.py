@@ -65,7 +65,7 @@ class TestCommissionStatement(ReferralCase):
         self.env.invalidate_all()
         # 40 rewards, 2 partners: 10 queries for the statements (one search, one create, grouped writes), the
         # rest is the chatter tracking of each reward (state, statement), which mail writes one message per reward.
-        with self.assertQueryCount(92):
+        with self.assertQueryCount(94):
             rewards.action_approve()
         self.assertEqual(len(self._statements(self.partner_a).reward_ids), 20)
         self.assertEqual(self._statements(self.partner_b).amount_total, 800)

@@ -77,7 +77,8 @@ class TestMergeWithRewards(ReferralCase):
     def setUp(self):
         super().setUp()
         self.opportunity = self._referred_lead(self.partner_a, type="opportunity", probability=60)
-        self.duplicate = self._referred_lead(self.partner_a, name="Twice")
+        # another email: one customer earns one sign-up, so the two rewarded leads are two customers
+        self.duplicate = self._referred_lead(self.partner_a, name="Twice", email_from="twice@other.example.com")
         self.Reward = self.env["partner.reward"]
 
     def _rewards(self, lead):

@@ -75,8 +75,8 @@ class TestRewardImmutability(ReferralCase):
         reward.with_user(self.manager).write({"amount": 45})  # a pending reward may be corrected
         reward.with_user(self.manager).action_approve()
         reward.with_user(self.manager).action_mark_paid()
-        # The chatter tracks what money depends on (checked end to end in an Odoo shell: the tracking messages
-        # are written at commit, which this test case does not reach).
-        self.assertIn("mail.thread", self.env["partner.reward"]._inherit)
+        # The chatter tracks what money depends on (the tracking messages themselves are written at commit,
+        # which this test case does not reach).
+        self.assertIn("message_ids", self.env["partner.reward"]._fields)
         self.assertLessEqual({"state", "amount", "partner_id", "statement_id"}, reward._track_get_fields())
         self.assertEqual(reward.state, "paid")

@@ -27,7 +27,7 @@ registry.category("web_tour.tours").add("partner_program_forward_to_partner", {
             run: "click",
         },
         {
-            trigger: ".o_notification:contains('1 lead(s) forwarded to 1 reseller(s)')",
+            trigger: ".o_notification:contains('1 lead forwarded to 1 reseller.')",
             content: "The user is told",
         },
         {

@@ -4,7 +4,7 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 
-from ..forms.form import submit_form
+from ..forms.form import search_text, submit_form
 from ..forms.reseller_portal import (
     CONTACT_DETAILS_FORM,
     DEAL_REGISTRATION_FORM,
@@ -63,7 +63,7 @@ class ResellerPortal(CustomerPortal):
         sortby = sortby if sortby in sortings else "date"
         filterby = filterby if filterby in filters else "all"
         period = period if period in periods else "all"
-        search = (search or "").strip()
+        search = search_text(search)
         domain = Lead._portal_list_domain(lead_type, filterby, period, search, filters=filters)
         url = "/my/leads" if lead_type == "lead" else "/my/opportunities"
         pager = portal_pager(

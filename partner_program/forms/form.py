@@ -56,6 +56,14 @@ def translate(env, term):
     return env._(term) if isinstance(term, LazyGettext) else term
 
 
+def search_text(raw, size=LIMITS["char"]):
+    """What a search box sent, made safe to search with: stripped, without control characters (PostgreSQL
+    refuses a NUL byte), at most ``size`` characters. Searching is no form: nothing to refuse, the page shows."""
+    text = raw if isinstance(raw, str) else ""
+    text = "".join(char for char in text if unicodedata.category(char) not in ("Cc", "Zl", "Zp"))
+    return text.strip()[:size]
+
+
 class FormError(UserError):
     """A form was refused; ``errors`` maps each faulty form field to what is wrong with it.
 

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..forms.form import search_text
 from ..forms.partner_directory import PARTNER_CONTACT_FORM
 from .crm_lead_assignment import EARTH_INDEX, EARTH_POINT
 
@@ -276,7 +277,7 @@ class ResPartner(models.Model):
             return None
         country = (country or self.env["res.country"]).sudo()
         industry = (industry or self.env["res.partner.industry"]).sudo()
-        search = (search or "").strip()
+        search = search_text(search)
 
         base = self._directory_domain(website) & self._directory_search_domain(search)
         by_grade = Domain("grade_id", "=", grade.id) if grade else Domain.TRUE

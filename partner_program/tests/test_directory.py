@@ -256,6 +256,12 @@ class TestDirectoryPages(DirectoryHttpCase):
         self.assertNotIn("<script>alert('xss')", response.text)
         self.assertIn("&lt;script&gt;alert(", response.text)
 
+    def test_search_with_a_nul_byte_or_a_megabyte_still_answers(self):
+        self._login(None)
+        response = self._get("/partners?search=Ly%00on")
+        self.assertEqual(self._cards(response), ["Lyon Test Reseller"], "the NUL byte is dropped, the search goes on")
+        self.assertEqual(self._cards(self._get("/partners?search=" + "x" * 20000)), [])
+
     def test_partner_data_is_rendered_escaped(self):
         self.lyon.name = "<script>alert('name')</script> Lyon"
         self.lyon.website_short_description = "<script>alert('short')</script>"

@@ -50,6 +50,13 @@ class TestPortalLeads(PartnerPortalCase):
         self.assertNotIn(self.lead_a.name, opportunities.text)
         self.assertIn('href="/my/opportunities/new"', opportunities.text)
 
+    def test_search_with_a_nul_byte_still_answers(self):
+        self._login(self.user_a)
+        for url in ("/my/leads?search=Tour%00", "/my/opportunities?search=%00%00", "/my/leads?search=" + "a" * 20000):
+            response = self.url_open(url)
+            self.assertEqual(response.status_code, 200, url[:40])
+        self.assertIn(self.lead_a.name, self.url_open("/my/leads?search=Tour%00").text)
+
     def test_lists_page_sort_filter_by_stage_and_date_and_search(self):
         Lead = self.env["crm.lead"]
         many = Lead.browse()

@@ -484,6 +484,10 @@ class Runtime:
         return subprocess.run([self.python, os.path.join(REPO, "benchmarks", script)] + args, cwd=REPO,
                               env=env).returncode
 
+    def cmd_clicks(self, args):
+        """benchmarks/clicks.py: a burst of referral clicks on loopback against the demo server with workers."""
+        return self.cmd_bench(args, script="clicks.py")
+
     def cmd_soak(self, args):
         """benchmarks/soak.py: bounded portal traffic on loopback against the demo server with workers."""
         return self.cmd_bench(args, script="soak.py")
@@ -536,7 +540,7 @@ class Runtime:
         print("export ODOO_RC=%s" % self.conf)
 
 
-COMMANDS = ("run", "test", "lint", "pot", "bench", "soak", "reset", "stop", "shell", "env")
+COMMANDS = ("run", "test", "lint", "pot", "bench", "soak", "clicks", "reset", "stop", "shell", "env")
 
 
 def pot_body(text):

@@ -409,9 +409,12 @@ class CrmLead(models.Model):
                     group.write({"partner_assigned_id": partner.id, "team_id": team.id})
         # The translated sentences once, filled in per lead (the text is the same as a translation per lead).
         plain = self.env._("Assigned to reseller %(partner)s (%(level)s).")
-        explained = self.env._(
-            "Assigned to reseller %(partner)s (%(level)s): %(ring)s%(distance)s; weight %(weight)s of "
-            "%(total)s among %(count)s eligible reseller(s).")
+        explained = {
+            True: self.env._("Assigned to reseller %(partner)s (%(level)s): %(ring)s%(distance)s; weight %(weight)s "
+                             "of %(total)s, the only eligible reseller."),
+            False: self.env._("Assigned to reseller %(partner)s (%(level)s): %(ring)s%(distance)s; weight "
+                              "%(weight)s of %(total)s among %(count)s eligible resellers."),
+        }
         names = {partner.id: (partner.display_name, partner.grade_id.name or "-") for partner in partners}
         labels = {}
         bodies = {}
@@ -425,7 +428,7 @@ class CrmLead(models.Model):
                 key = (reason["ring"], distance is None)
                 if key not in labels:
                     labels[key] = self._ring_label(reason["ring"], distance)
-                text = explained % {
+                text = explained[reason["candidates"] == 1] % {
                     "partner": name,
                     "level": level,
                     "ring": labels[key],

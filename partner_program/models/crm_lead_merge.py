@@ -109,12 +109,14 @@ class PartnerFundOperation(models.Model):
                     fund=operation.fund_id.display_name,
                 ))
             seen[key] = operation
+        sources = ", ".join(moved.lead_id.mapped("display_name"))
         self.flush_model(["lead_id"])
         self.env.cr.execute(
             "UPDATE partner_fund_operation SET lead_id = %s WHERE id IN %s", (head.id, tuple(moved.ids)))
         self.invalidate_model(["lead_id"])
-        return [self.env._("%(count)s fund operation(s) moved from %(leads)s.", count=len(moved),
-                           leads=", ".join(moved.lead_id.mapped("display_name")))]
+        if len(moved) == 1:
+            return [self.env._("1 fund operation moved from %(leads)s.", leads=sources)]
+        return [self.env._("%(count)s fund operations moved from %(leads)s.", count=len(moved), leads=sources)]
 
 
 class PartnerReward(models.Model):
@@ -164,8 +166,9 @@ class PartnerReward(models.Model):
                 moved |= kept
         dropped.unlink()
         if moved:
-            notes.append(self.env._("%(count)s reward(s) moved from %(leads)s.", count=len(moved),
-                                    leads=", ".join(moved.lead_id.mapped("display_name"))))
+            sources = ", ".join(moved.lead_id.mapped("display_name"))
+            notes.append(self.env._("1 reward moved from %(leads)s.", leads=sources) if len(moved) == 1
+                         else self.env._("%(count)s rewards moved from %(leads)s.", count=len(moved), leads=sources))
             # approved and paid rewards refuse a new lead_id in write(): the merge is the one exception
             self.flush_model(["lead_id"])
             self.env.cr.execute("UPDATE partner_reward SET lead_id = %s WHERE id IN %s",

@@ -147,7 +147,8 @@ class PartnerFundOperation(models.Model):
             "tag": "display_notification",
             "params": {
                 "title": self.env._("Fund operations"),
-                "message": self.env._("%(count)s operation(s) reversed.", count=len(reversals)),
+                "message": (self.env._("1 operation reversed.") if len(reversals) == 1
+                            else self.env._("%(count)s operations reversed.", count=len(reversals))),
                 "type": "success",
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },

@@ -223,7 +223,7 @@ class TestAssignment(PartnerProgramCase):
             total = near.partner_weight + other.partner_weight
             self.assertEqual(str(message.body), (
                 "<p>Assigned to reseller %s (%s): within 50 km (%.1f km); weight %s of %s among 2 eligible "
-                "reseller(s).</p>" % (partner.name, partner.grade_id.name, distance, partner.partner_weight, total)))
+                "resellers.</p>" % (partner.name, partner.grade_id.name, distance, partner.partner_weight, total)))
             texts.add(partner.name)
         self.assertEqual(texts, {"Near", "Other"})
 

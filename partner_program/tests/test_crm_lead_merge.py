@@ -37,7 +37,7 @@ class TestMergeAndDeleteWithFunds(PartnershipCase):
         self.assertFalse(self.duplicate.exists())
         self.assertRecordValues(debit, [{"lead_id": self.won.id, "amount": 50, "operation_type": "debit"}])
         self.assertEqual(self.fund.balance, 150)
-        self.assertTrue(kept.message_ids.filtered(lambda m: "1 fund operation(s) moved from" in m.body))
+        self.assertTrue(kept.message_ids.filtered(lambda m: "1 fund operation moved from" in m.body))
 
     def test_merge_of_two_leads_credited_to_one_fund_is_refused(self):
         self._operation("credit", 10, self.duplicate)

@@ -2,7 +2,7 @@
 PYTHON ?= python3
 DEV = $(PYTHON) tools/dev.py
 
-.PHONY: run test lint pot readme bench soak clicks reset stop shell env
+.PHONY: run test lint pot readme bench soak clicks migrate-from-resellers reset stop shell env
 
 run:    ## bootstrap if needed, create the demo database once, serve Odoo on PORT (8069)
 	@$(DEV) run
@@ -21,6 +21,9 @@ pot:    ## export partner_program/i18n/partner_program.pot with Odoo's exporter 
 
 bench:  ## side-by-side benchmarks with Odoo's Resellers module (ARGS="--leads 2000 ..."), writes benchmarks/RESULTS.md
 	@$(DEV) bench $(ARGS)
+
+migrate-from-resellers: ## switch DB=name from Odoo's Resellers to partner_program, keeping its data (back it up first)
+	@DB="$(DB)" $(DEV) migrate-from-resellers
 
 clicks: ## a burst of 200 referral clicks, 50 at a time, against the demo server: clicks/s, p95, errors, count
 	@$(DEV) clicks $(ARGS)

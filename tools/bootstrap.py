@@ -28,6 +28,7 @@ import tempfile
 import time
 
 import debian_odoo
+import migrate_resellers
 import odoo_suites
 from bootlib import BootstrapError, output, read_text, run, say
 from debian_odoo import DEB_PYLIB
@@ -484,6 +485,23 @@ class Runtime:
         return subprocess.run([self.python, os.path.join(REPO, "benchmarks", script)] + args, cwd=REPO,
                               env=env).returncode
 
+    def cmd_migrate_from_resellers(self, _args):
+        """Switch the database named by DB= from Odoo's Resellers to the add-on, keeping its data."""
+        db = self.env.get("DB")
+        if not db:
+            raise BootstrapError("name the database: make migrate-from-resellers DB=name (back it up first)")
+        self.prepare()
+        self.write_conf()
+        if not self.db_exists(db):
+            raise BootstrapError("there is no database %s" % db)
+        try:
+            result = migrate_resellers.migrate(self, db, say=say)
+        except RuntimeError as exc:
+            raise BootstrapError(str(exc)) from None
+        say("%s now runs %s: %d partners and %d leads kept their Resellers values" % (
+            db, ADDON, result["partners"], result["leads"]))
+        return 0
+
     def cmd_clicks(self, args):
         """benchmarks/clicks.py: a burst of referral clicks on loopback against the demo server with workers."""
         return self.cmd_bench(args, script="clicks.py")
@@ -540,7 +558,8 @@ class Runtime:
         print("export ODOO_RC=%s" % self.conf)
 
 
-COMMANDS = ("run", "test", "lint", "pot", "bench", "soak", "clicks", "reset", "stop", "shell", "env")
+COMMANDS = ("run", "test", "lint", "pot", "bench", "soak", "clicks", "migrate-from-resellers", "reset", "stop", "shell",
+            "env")
 
 
 def pot_body(text):
@@ -554,7 +573,7 @@ def main(argv, env=None):
         return 2
     try:
         rt = Runtime(env)
-        return getattr(rt, "cmd_" + argv[0])(argv[1:]) or 0
+        return getattr(rt, "cmd_" + argv[0].replace("-", "_"))(argv[1:]) or 0
     except BootstrapError as exc:
         sys.stderr.write("error: %s\n" % exc)
         return 1

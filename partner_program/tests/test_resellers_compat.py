@@ -1,11 +1,13 @@
 """Odoo's own website_crm_partner_assign tests, ported: only imports and xmlids changed, except where our
 behaviour deliberately differs (each such place says so, see "Differences from Odoo's Resellers")."""
+from datetime import date, timedelta
 from unittest.mock import patch
 
 from odoo.addons.base.tests.common import HttpCase
 from odoo.addons.crm.tests import test_res_partner as crm_test_res_partner  # not collected twice
 from odoo.addons.crm.tests.common import TestCrmCommon
 from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.addons.website.tests import test_website_technical_page as website_technical_page  # not collected twice
 from odoo.exceptions import AccessError
 from odoo.tests.common import TransactionCase, tagged, users, warmup
 
@@ -223,6 +225,48 @@ class TestPartnerLeadPortal(TestCrmCommon, HttpCase):
         self.assertTrue(opportunity.with_user(self.user_portal).update_stage_from_portal(stage.id))
         self.assertEqual(opportunity.stage_id, stage)
 
+    def test_portal_mixin_url(self):
+        # difference: our lead type "lead" lands on /my/lead/<id> (Odoo's sends every lead to /my/opportunity)
+        record_action = self.lead_portal._get_access_action(access_uid=self.user_portal.id)
+        self.assertEqual(record_action['url'], '/my/lead/%s' % self.lead_portal.id)
+        self.assertEqual(record_action['type'], 'ir.actions.act_url')
+        self.lead_portal.type = 'opportunity'
+        record_action = self.lead_portal._get_access_action(access_uid=self.user_portal.id)
+        self.assertEqual(record_action['url'], '/my/opportunity/%s' % self.lead_portal.id)
+
+    def test_portal_post(self):
+        self.authenticate(self.user_portal.login, self.user_portal.login)
+        self.make_jsonrpc_request(
+            route="/mail/message/post",
+            params={
+                'thread_model': self.lead_portal._name,
+                'thread_id': self.lead_portal.id,
+                'pid': self.user_portal.partner_id.id,
+                'post_data': {
+                    'body': "Test",
+                },
+            },
+        )
+        message = self.lead_portal.message_ids[0]
+        self.assertEqual(message.author_id, self.user_portal.partner_id)
+        self.assertEqual(str(message.body), '<p>Test</p>')
+        self.assertEqual(message.message_type, 'comment')
+
+    def test_route_portal_my_opportunities_as_portal(self):
+        """The portal user opens its own opportunities whatever their activities (difference: our list filters by
+        stage and creation date, not by activity date, so the page is checked over HTTP instead)."""
+        lead_today = self.lead_portal
+        lead_yesterday = self.lead_portal.sudo().copy({'partner_assigned_id': self.user_portal.partner_id.id})
+        (lead_today | lead_yesterday).type = "opportunity"
+        lead_today.activity_schedule("crm.lead_test_activity_1", date.today(), user_id=self.env.uid)
+        lead_yesterday.activity_schedule("crm.lead_test_activity_1", date.today() - timedelta(days=1),
+                                         user_id=self.env.uid)
+        self.authenticate(self.user_portal.login, self.user_portal.login)
+        response = self.url_open("/my/opportunities")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("/my/opportunity/%s" % lead_today.id, response.text)
+        self.assertIn("/my/opportunity/%s" % lead_yesterday.id, response.text)
+
     def test_assign_salesman_of_assigned_partner(self):
         self.lead_portal.user_id = False
         self.lead_portal.assign_salesman_of_assigned_partner()
@@ -267,3 +311,10 @@ class TestResPartnerWAssign(crm_test_res_partner.TestResPartner):
             self.assertEqual(
                 contact_1_2.opportunity_count, 2,
                 'Should contain own, aka assigned')
+
+
+@tagged("post_install", "-at_install")
+class TestWebsiteCrmPartnerTechnicalPage(website_technical_page.TestWebsiteTechnicalPage):
+
+    def test_load_website_crm_partner_technical_pages(self):
+        self._validate_routes(["/partners"])

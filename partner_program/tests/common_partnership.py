@@ -17,6 +17,7 @@ class PartnershipCase(PartnerProgramCase):
         cls.manager = new_test_user(
             cls.env, "pp_program_manager", groups="partner_program.group_partner_program_manager",
             email="manager@example.com",
+            tz=cls.env.user.tz,  # "today" is the same day for the manager and for these tests, at any hour
         )
         Category = cls.env["partner.parameter.category"]
         cls.cat_leads = Category.create({

@@ -1,5 +1,6 @@
 """Odoo's own website_crm_partner_assign tests, ported: only imports and xmlids changed, except where our
 behaviour deliberately differs (each such place says so, see "Differences from Odoo's Resellers")."""
+import threading
 from datetime import date, timedelta
 from unittest.mock import patch
 
@@ -315,6 +316,14 @@ class TestResPartnerWAssign(crm_test_res_partner.TestResPartner):
 
 @tagged("post_install", "-at_install")
 class TestWebsiteCrmPartnerTechnicalPage(website_technical_page.TestWebsiteTechnicalPage):
+
+    def setUp(self):
+        super().setUp()
+        # Odoo's test runner names the database on the thread (the routes' page needs it); pytest-odoo does not
+        thread = threading.current_thread()
+        had, previous = hasattr(thread, "dbname"), getattr(thread, "dbname", None)
+        thread.dbname = self.env.cr.dbname
+        self.addCleanup(lambda: setattr(thread, "dbname", previous) if had else delattr(thread, "dbname"))
 
     def test_load_website_crm_partner_technical_pages(self):
         self._validate_routes(["/partners"])

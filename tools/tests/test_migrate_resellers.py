@@ -64,7 +64,7 @@ def test_switching_from_resellers_keeps_every_value():
     try:
         ids = migrate_resellers.shell(rt, db, USE)
         before = migrate_resellers.shell(rt, db, READ % (json.dumps(ids), "website_crm_partner_assign"))
-        assert before["custom_weight"] == [ids["resellers"][1]]
+        assert ids["resellers"][1] in before["custom_weight"], "the weight set by hand differs from the level's"
         assert before["leads"][0][:2] == [ids["resellers"][0], "2025-06-15"]
 
         result = migrate_resellers.migrate(rt, db, say=lambda _msg: None)

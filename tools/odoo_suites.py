@@ -4,8 +4,6 @@ import time
 
 from bootlib import say
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
 # Odoo's own suites `make test` runs on the test database, with the add-on installed and its code loaded (so
 # any override of ours that breaks core CRM shows up); a module that is not installed there is skipped.
 ODOO_SUITES = ("crm", "sale_crm", "partnership", "portal", "website_partner")
@@ -20,6 +18,9 @@ ODOO_SUITES_EXCLUDED = {
         "test_digest.py": LEDGER_DEMO,
         "test_performances.py::TestLeadAssignPerf": LEDGER_DEMO,
         "test_crm_ui.py::TestUi::test_email_and_phone_propagation_edit_save": LEDGER_DEMO,
+        "test_crm_lead_notification.py::NewLeadNotification": (
+            "setUpClass deactivates French, which website refuses while a website uses it: our demo publishes "
+            "the website in French (/fr/partners, /fr/my/leads)"),
     },
 }
 
@@ -27,7 +28,7 @@ ODOO_SUITES_EXCLUDED = {
 def suite_args(rt):
     """pytest arguments running ODOO_SUITES' tests folders (installed modules only), minus exclusions."""
     addons = os.path.join(rt.odoo_dir(), "addons")
-    args = []
+    args, names = [], []
     for module in ODOO_SUITES:
         folder = os.path.join(addons, module, "tests")
         if not os.path.isdir(folder):
@@ -37,10 +38,12 @@ def suite_args(rt):
             continue
         args.append(folder)
         for node in ODOO_SUITES_EXCLUDED.get(module, {}):
-            if "::" in node:  # one test: pytest node ids are relative to the rootdir (this checkout)
-                args += ["--deselect", os.path.relpath(os.path.join(folder, node), REPO)]
+            if "::" in node:  # a class or one test, by its name (--deselect misses files outside this checkout)
+                names.append(node.rsplit("::", 1)[1])
             else:  # a whole file
                 args += ["--ignore", os.path.join(folder, node)]
+    if names:
+        args += ["-k", " and ".join("not %s" % name for name in names)]
     return args
 
 

@@ -24,15 +24,14 @@ class TestPortalOnAPhone(HttpCase):
 
     def test_program_and_referral_pages_fit_a_phone(self):
         user = self.env.ref("partner_program.user_reseller_lyon", raise_if_not_found=False)
-        if not user:
-            self.skipTest("needs the demo reseller")
+        self.assertTrue(user, "make test installs the demo reseller")
         for path in ("/my/partner-program", "/my/referrals", "/my/leads", "/my/opportunities", "/my/rewards"):
             with self.subTest(path=path):
                 self.browser_js(path, NO_OVERFLOW, login="reseller", timeout=120)
 
     def test_amounts_in_portal_lists_are_formatted_with_the_currency(self):
-        if not self.env.ref("partner_program.user_reseller_lyon", raise_if_not_found=False):
-            self.skipTest("needs the demo reseller")
+        self.assertTrue(self.env.ref("partner_program.user_reseller_lyon", raise_if_not_found=False),
+                        "make test installs the demo reseller")
         self.authenticate("reseller", "reseller")
         for path in ("/my/opportunities", "/my/partner-program", "/my/rewards"):
             with self.subTest(path=path):
@@ -42,16 +41,16 @@ class TestPortalOnAPhone(HttpCase):
         self.assertIn("45,000.00", self.url_open("/my/opportunities").text, "the demo's Bellecour opportunity")
 
     def test_lead_list_search_says_what_it_searches(self):
-        if not self.env.ref("partner_program.user_reseller_lyon", raise_if_not_found=False):
-            self.skipTest("needs the demo reseller")
+        self.assertTrue(self.env.ref("partner_program.user_reseller_lyon", raise_if_not_found=False),
+                        "make test installs the demo reseller")
         self.authenticate("reseller", "reseller")
         page = self.url_open("/my/leads").text
         self.assertIn("Search in name, company, contact, e-mail or city", page)
         self.assertIn("Answer Before", page)
 
     def test_referrals_page_is_titled_referrals_and_offers_a_copy_button(self):
-        if not self.env.ref("partner_program.user_reseller_lyon", raise_if_not_found=False):
-            self.skipTest("needs the demo reseller")
+        self.assertTrue(self.env.ref("partner_program.user_reseller_lyon", raise_if_not_found=False),
+                        "make test installs the demo reseller")
         self.authenticate("reseller", "reseller")
         page = self.url_open("/my/referrals").text
         self.assertRegex(page, r'<h2 class="mb-0">\s*Referrals\s*</h2>')

@@ -9,18 +9,16 @@ one click per redirect. Exits non-zero when a check fails.
 import argparse
 import http.client
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
 
 import bootstrap  # noqa: E402
+from soak import serve  # noqa: E402
 
 CODE = "rhone-solutions"
 COUNT = """SELECT l.click_count_folded + (SELECT COUNT(*) FROM partner_referral_click c WHERE c.link_id = l.id)
@@ -74,28 +72,9 @@ def main(argv):
     db = rt.demo_db
     rt.ensure_demo_db()
     before = int(rt.psql(db, COUNT, {"code": CODE})[0][0])
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        [rt.python, "-m", "odoo", "-c", rt.conf, "-d", db, "--db-filter", "^%s$" % db, "--http-port", str(port),
-         "--workers", str(args.workers), "--max-cron-threads", "0", "--log-level=warn", bootstrap.QUIET_WARNINGS],
-        env=rt.odoo_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen("http://127.0.0.1:%d/web/login" % port, timeout=5).read()
-                break
-            except OSError:
-                time.sleep(0.5)
+    with serve(rt, db, args.workers) as base:
+        port = int(base.rsplit(":", 1)[1])
         statuses, latencies, wall = burst("127.0.0.1", port, args.clicks, args.concurrency)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
     counted = int(rt.psql(db, COUNT, {"code": CODE})[0][0]) - before
     redirects = statuses.get(302, 0)
     errors = args.clicks - redirects

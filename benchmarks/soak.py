@@ -8,6 +8,7 @@ then checks in the database that no lead was lost or ended up held by a reseller
 that no lead was accepted twice. Exits non-zero when a check fails.
 """
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -144,6 +145,35 @@ class Reseller(threading.Thread):
                 })
 
 
+@contextlib.contextmanager
+def serve(rt, db, workers, log_path=os.devnull):
+    """The database served as `make run` does, with workers, on a free loopback port; yields its base URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [rt.python, "-m", "odoo", "-c", rt.conf, "-d", db, "--db-filter", "^%s$" % db, "--http-port", str(port),
+             "--workers", str(workers), "--max-cron-threads", "0", "--log-level=warn", bootstrap.QUIET_WARNINGS],
+            env=rt.odoo_env(), stdout=subprocess.DEVNULL, stderr=log)
+        base = "http://127.0.0.1:%d" % port
+        try:
+            for _ in range(240):
+                try:
+                    urllib.request.urlopen(base + "/web/login", timeout=5).read()
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            yield base
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=120)
@@ -163,22 +193,8 @@ def main(argv):
         raise SystemExit(seed.stderr[-3000:])
     seeded = json.loads(seed.stdout.strip().splitlines()[-1])
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server_log = open(os.path.join(rt.dir, "soak-server.log"), "w")  # noqa: SIM115 - open for the server's life
-    server = subprocess.Popen(
-        [rt.python, "-m", "odoo", "-c", rt.conf, "-d", db, "--db-filter", "^%s$" % db, "--http-port", str(port),
-         "--workers", str(args.workers), "--max-cron-threads", "0", "--log-level=warn", bootstrap.QUIET_WARNINGS],
-        env=rt.odoo_env(), stdout=subprocess.DEVNULL, stderr=server_log)
-    base = "http://127.0.0.1:%d" % port
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(base + "/web/login", timeout=5).read()
-                break
-            except OSError:
-                time.sleep(0.5)
+    log_path = os.path.join(rt.dir, "soak-server.log")
+    with serve(rt, db, args.workers, log_path) as base:
         print("==> %d resellers, %d leads, %d s against %s (%d workers)" % (
             args.resellers, seeded["leads"], args.seconds, base, args.workers), flush=True)
         stats, lock = {}, threading.Lock()
@@ -191,14 +207,6 @@ def main(argv):
         for thread in threads:
             thread.join()
         wall = time.time() - start
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        server_log.close()
 
     rows = ["| request | count | 2xx/3xx | 4xx | 5xx or error | p50 ms | p95 ms |", "|---|---|---|---|---|---|---|"]
     failures = 0

@@ -212,33 +212,27 @@ class Runtime:
                                   os.path.join(self.pgdir, "postgresql.log"), "-w", "-o", opts, "start"]),
                 quiet=True)
 
-    def ensure_chromium(self):
-        """Browser tours (HttpCase.start_tour) need a Chromium; Debian's package does."""
-        if any(shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")):
+    def ensure_debian_tool(self, package, commands, purpose):
+        """A program the tests or reports need: found on PATH, else Debian's ``package`` installed when root."""
+        if any(shutil.which(name) for name in commands):
             return
         if self.is_root and shutil.which("apt-get"):
-            say("installing Debian's chromium for the browser tours")
+            say("installing Debian's %s for %s" % (package, purpose))
             env = dict(self.env, DEBIAN_FRONTEND="noninteractive")
-            if run(["apt-get", "install", "-y", "-q", "chromium"], check=False, quiet=True, env=env,
-                   stderr=subprocess.DEVNULL).returncode:
-                run(["apt-get", "update", "-q"], quiet=True, env=env)
-                run(["apt-get", "install", "-y", "-q", "chromium"], quiet=True, env=env)
+            install = ["apt-get", "install", "-y", "-q", package]
+            if run(install, check=False, quiet=True, env=env, stderr=subprocess.DEVNULL).returncode:
+                run(["apt-get", "update", "-q"], quiet=True, env=env)  # a new machine's package lists are empty
+                run(install, quiet=True, env=env)
             return
-        raise BootstrapError("the browser tours need Chromium: install Debian's package chromium")
+        raise BootstrapError("%s needs %s: install Debian's package %s" % (purpose, commands[0], package))
+
+    def ensure_chromium(self):
+        """Browser tours (HttpCase.start_tour) need a Chromium; Debian's package does."""
+        self.ensure_debian_tool("chromium", ("chromium", "chromium-browser", "google-chrome"), "the browser tours")
 
     def ensure_wkhtmltopdf(self):
         """PDF reports (the commission statement) are printed by wkhtmltopdf, Odoo 19's report engine."""
-        if shutil.which("wkhtmltopdf"):
-            return
-        if self.is_root and shutil.which("apt-get"):
-            say("installing Debian's wkhtmltopdf for the PDF reports")
-            env = dict(self.env, DEBIAN_FRONTEND="noninteractive")
-            if run(["apt-get", "install", "-y", "-q", "wkhtmltopdf"], check=False, quiet=True, env=env,
-                   stderr=subprocess.DEVNULL).returncode:
-                run(["apt-get", "update", "-q"], quiet=True, env=env)
-                run(["apt-get", "install", "-y", "-q", "wkhtmltopdf"], quiet=True, env=env)
-            return
-        raise BootstrapError("PDF reports need wkhtmltopdf: install Debian's package wkhtmltopdf")
+        self.ensure_debian_tool("wkhtmltopdf", ("wkhtmltopdf",), "the PDF reports")
 
     def stop_postgres(self):
         if self.external_pg or not os.path.isfile(os.path.join(self.pgdata, "PG_VERSION")):

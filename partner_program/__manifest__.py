@@ -7,7 +7,7 @@
     "website": "https://github.com/partner-program/partner_program",
     "license": "LGPL-3",
     "application": True,
-    "depends": ["partnership", "crm", "website", "portal", "base_geolocalize", "mail", "website_partner"],
+    "depends": ["partnership", "crm", "sale_crm", "website", "portal", "base_geolocalize", "mail", "website_partner"],
     "excludes": ["website_crm_partner_assign"],
     "uninstall_hook": "uninstall_hook",
     "data": [
@@ -20,6 +20,7 @@
         "data/partner_parameter_category_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "data/product_pricelist_data.xml",
         # backend views, by concept: levels and resellers, assignment, partnerships and funds, referrals
         "views/res_partner_grade_views.xml",
         "views/res_partner_activation_views.xml",
@@ -54,6 +55,7 @@
         "views/partnership_portal_templates.xml",
         "views/partner_application_templates.xml",
         "views/referral_portal_templates.xml",
+        "views/deal_sales_portal_templates.xml",
     ],
     "demo": [
         "demo/res_partner_grade_demo.xml",
@@ -63,6 +65,7 @@
         "demo/partner_partnership_demo.xml",
         "demo/partner_partnership_resellers_demo.xml",
         "demo/crm_lead_reseller_portal_demo.xml",
+        "demo/sale_order_demo.xml",
         "demo/partner_group_demo.xml",
         "demo/website_contactus_demo.xml",
         "demo/website_language_demo.xml",

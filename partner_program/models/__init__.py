@@ -1,5 +1,7 @@
 from . import res_partner_activation
 from . import res_partner_grade
+from . import product_pricelist
+from . import sale_order
 from . import res_partner
 from . import crm_team
 from . import crm_lead
@@ -17,6 +19,7 @@ from . import partner_level_parameter
 from . import partner_level_parameter_history
 from . import partner_partnership
 from . import partner_partnership_levels
+from . import partner_partnership_pricing
 from . import partner_partnership_progress
 from . import partner_partnership_level_history
 from . import partner_fund

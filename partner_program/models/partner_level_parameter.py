@@ -1,5 +1,8 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import format_amount, formatLang
+
+from .product_pricelist import PRICING_BENEFIT_TYPES
 
 # Changing one of these keeps the previous figures in the parameter's history.
 VERSIONED_FIELDS = ("target", "value", "value_text")
@@ -43,6 +46,20 @@ class PartnerLevelParameter(models.Model):
         "CHECK(target >= 0)", "An obligation's target cannot be negative."
     )
 
+    @api.constrains("value", "category_id")
+    def _check_discount_range(self):
+        for parameter in self:
+            if parameter.category_id.benefit_type in PRICING_BENEFIT_TYPES and not 0 <= parameter.value <= 100:
+                raise ValidationError(self.env._(
+                    "%(parameter)s: a discount is a percentage between 0 and 100, not %(value)s.",
+                    parameter=parameter.display_name, value=parameter.value,
+                ))
+
+    def _sync_pricing(self, partner_types):
+        """The tiers' price lists follow their discount benefits, and the partners on them follow too."""
+        self.env["product.pricelist"]._partner_program_sync_tiers(partner_types)
+        self.env["partner.partnership"].sudo().search([("type_id", "in", partner_types.ids)])._sync_partner_pricelist()
+
     @api.depends("type_id", "grade_id", "category_id")
     def _compute_display_name(self):
         for parameter in self:
@@ -71,6 +88,7 @@ class PartnerLevelParameter(models.Model):
         return "%s %s" % (text, self.unit) if self.unit else text
 
     def write(self, vals):
+        types_before = self.type_id
         changed = self.filtered(lambda parameter: any(
             name in vals and parameter[name] != vals[name] for name in VERSIONED_FIELDS
         ))
@@ -90,16 +108,20 @@ class PartnerLevelParameter(models.Model):
             result = super().write(vals)
         if {"type_id", "category_id"} & set(vals):
             self.env["partner.partnership"].search([("type_id", "in", self.type_id.ids)])._sync_progress_lines()
+        if {"type_id", "grade_id", "category_id", "value"} & set(vals):
+            self._sync_pricing(self.type_id | types_before)
         return result
 
     def unlink(self):
         types = self.type_id
         result = super().unlink()
         self.env["partner.partnership"].search([("type_id", "in", types.ids)])._sync_progress_lines()
+        self._sync_pricing(types)
         return result
 
     @api.model_create_multi
     def create(self, vals_list):
         parameters = super().create(vals_list)
         self.env["partner.partnership"].search([("type_id", "in", parameters.type_id.ids)])._sync_progress_lines()
+        parameters._sync_pricing(parameters.type_id)
         return parameters

@@ -78,3 +78,12 @@ class PartnerParameterCategory(models.Model):
                 category.benefit_type = False
             elif not category.benefit_type:
                 category.benefit_type = "text"
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"kind", "benefit_type"} & set(vals):
+            # a category that becomes (or stops being) a discount changes the price lists of the tiers using it
+            parameters = self.env["partner.level.parameter"].sudo().search([("category_id", "in", self.ids)])
+            parameters._check_discount_range()
+            parameters._sync_pricing(parameters.type_id)
+        return result

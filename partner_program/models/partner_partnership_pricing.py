@@ -57,7 +57,7 @@ class PartnerPartnership(models.Model):
             )
             result[partnership] = next(
                 (pricelist.with_env(self.env) for pricelist in candidates
-                 if pricelist and pricelist.company_id in (partnership.company_id, pricelist.browse())),
+                 if pricelist and (not pricelist.company_id or pricelist.company_id == partnership.company_id)),
                 Pricelist,
             )
         return result
@@ -72,9 +72,10 @@ class PartnerPartnership(models.Model):
     def write(self, vals):
         before = {(partnership.partner_id, partnership.company_id) for partnership in self} \
             if {"partner_id", "company_id"} & set(vals) else set()
+        personal_before = self.pricelist_id  # a personal price list taken off is still the program's to replace
         result = super().write(vals)
         if PRICING_FIELDS & set(vals):
-            self._sync_partner_pricelist(extra_keys=before)
+            self._sync_partner_pricelist(extra_keys=before, extra_program=personal_before)
         return result
 
     def unlink(self):

@@ -74,7 +74,6 @@ class ProductPricelist(models.Model):
             "partner_grade_id": grade.id,
             "company_id": partner_type.company_id.id,
             "currency_id": (partner_type.company_id or self.env.company).currency_id.id,
-            "selectable": False,
         } for partner_type, grade in missing])
         existing.update(zip(missing, created, strict=True))
         now = fields.Datetime.now()

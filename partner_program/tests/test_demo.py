@@ -21,3 +21,15 @@ class TestDemo(TransactionCase):
                 leads = self.env["crm.lead"].with_context(active_test=False).search(
                     [("partner_assigned_id", "=", reseller.id)])
                 self.assertGreaterEqual(len(leads), 2)
+
+    def test_rhone_solutions_buys_at_its_gold_price_and_sees_its_deal_sales(self):
+        reseller = self.env.ref("partner_program.reseller_lyon")
+        gold = self.env.ref("partner_program.partnership_reseller_lyon").pricelist_in_force_id
+        self.assertEqual(reseller.property_product_pricelist, gold)
+        for xmlid in ("sale_order_reseller_lyon_order", "sale_order_reseller_lyon_quotation"):
+            order = self.env.ref("partner_program.%s" % xmlid)
+            self.assertEqual(order.pricelist_id, gold)
+            self.assertEqual(order.order_line.discount, 15)
+        user = self.env.ref("partner_program.user_reseller_lyon")
+        deal_sales = self.env["sale.order"].with_user(user)._portal_deal_sales()
+        self.assertEqual(deal_sales, self.env.ref("partner_program.sale_order_deal_lyon_won"))

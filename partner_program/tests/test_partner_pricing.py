@@ -154,11 +154,18 @@ class TestPartnerPricing(PartnershipCase):
 
     def test_discount_out_of_range_is_refused(self):
         for value in (-5, 150):
-            with self.assertRaisesRegex(ValidationError, "a discount is a percentage between 0 and 100"):
+            with self.assertRaisesRegex(ValidationError, "a discount is a percentage between 0 and 100"), \
+                    self.env.cr.savepoint():
                 self.env["partner.level.parameter"].create({
                     "type_id": self.type_reseller.id, "grade_id": self.grade_zero.id,
                     "category_id": self.cat_discount.id, "value": value,
                 })
+        parameter = self.env["partner.level.parameter"].search([
+            ("type_id", "=", self.type_reseller.id), ("grade_id", "=", self.grade_gold.id),
+            ("category_id", "=", self.cat_discount.id)])
+        with self.assertRaisesRegex(ValidationError, "not 101"), self.env.cr.savepoint():
+            parameter.value = 101
+        self.assertEqual(parameter.value, 15)
 
     def test_pricelist_stays_in_the_company_of_its_type(self):
         other = self.env["res.company"].create({"name": "Pricing Other Company"})

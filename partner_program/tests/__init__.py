@@ -50,3 +50,5 @@ from . import test_privacy
 from . import test_referral_click_burst
 from . import test_referral_self_dealing
 from . import test_reward_immutability
+from . import test_deal_registration
+from . import test_deal_registration_race

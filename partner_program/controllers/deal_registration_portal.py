@@ -86,7 +86,7 @@ class DealRegistrationPortal(CustomerPortal):
         values = self._get_page_view_values(registration_sudo, None, values, "my_registrations_history", False)
         return request.render("partner_program.portal_my_registration", values, status=status)
 
-    def _render_unavailable(self):
+    def _render_registration_unavailable(self):
         return request.render("partner_program.portal_registration_unavailable",
                               self._prepare_portal_layout_values(), status=404)
 
@@ -94,7 +94,7 @@ class DealRegistrationPortal(CustomerPortal):
     def portal_my_registration(self, registration_id, **kw):
         registration_sudo = self._portal_registration(registration_id)
         if not registration_sudo:
-            return self._render_unavailable()
+            return self._render_registration_unavailable()
         return self._render_registration(registration_sudo)
 
     @http.route("/my/registration/<int:registration_id>/close", type="http", auth="user", website=True,
@@ -102,13 +102,13 @@ class DealRegistrationPortal(CustomerPortal):
     def portal_registration_close(self, registration_id, won=None, **kw):
         registration_sudo = self._portal_registration(registration_id)
         if not registration_sudo:
-            return self._render_unavailable()
+            return self._render_registration_unavailable()
         registration = request.env["partner.deal.registration"].browse(registration_id)
         try:
             with request.env.cr.savepoint():
                 registration.close_portal(won == "1")
         except AccessError:
-            return self._render_unavailable()
+            return self._render_registration_unavailable()
         except UserError as error:
             return self._render_registration(registration_sudo, error=error.args[0], status=400)
         request.session["partner_program_done"] = "closed"

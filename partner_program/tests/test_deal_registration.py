@@ -49,6 +49,10 @@ class TestDealRegistration(PartnerPortalCase):
     def _register(self, **values):
         return self._post("/my/registrations/new", self._deal(**values), csrf_from="/my/registrations/new")
 
+    def _token_from(self, url):
+        """The page's CSRF token (pages without a form still give one to their scripts)."""
+        return re.search(r'csrf_token: "([^"]+)"', self.url_open(url).text).group(1)
+
     def _registration(self, name="Robot fleet maintenance", partner=None):
         return self.env["partner.deal.registration"].search(
             [("name", "=", name), ("partner_id", "=", (partner or self.reseller_a).id)])
@@ -233,13 +237,13 @@ class TestDealRegistration(PartnerPortalCase):
         self._register()
         registration = self._registration()
         self.assertNotIn("Mark as won", self.url_open("/my/registration/%s" % registration.id).text)
-        token = self._csrf("/my/registration/%s" % registration.id)
+        token = self._token_from("/my/registration/%s" % registration.id)
         response = self._post("/my/registration/%s/close" % registration.id, {"won": "1"}, token=token)
         self.assertEqual(response.status_code, 400)
         self.assertEqual(registration.lead_id.won_status, "pending")
         self._login(self.user_b)
         response = self._post("/my/registration/%s/close" % registration.id, {"won": "1"},
-                              token=self._csrf("/my/registrations/new"))
+                              token=self._token_from("/my/registrations"))
         self.assertEqual(response.status_code, 404)
 
     # ------------------------------------------------------------------ the form
@@ -261,7 +265,7 @@ class TestDealRegistration(PartnerPortalCase):
         self.group.allow_deal_registration = False
         self._login(self.user_a)
         self.assertEqual(self.url_open("/my/registrations/new").status_code, 403)
-        response = self._post("/my/registrations/new", self._deal(), token=self._csrf("/my/registrations"))
+        response = self._post("/my/registrations/new", self._deal(), token=self._token_from("/my/registrations"))
         self.assertEqual(response.status_code, 403)
         self.assertFalse(self._registration())
 
@@ -278,3 +282,39 @@ class TestDealRegistration(PartnerPortalCase):
                          ("acme.example.com", "acme", "FR12345"))
         self.assertEqual(customer_keys("x@gmail.com", "Acme Company Ltd", False), (False, "acme", False))
         self.assertEqual(customer_keys(False, "", ""), (False, False, False))
+
+    def test_reporting_by_partner_and_state_with_approval_time_and_win_rate(self):
+        self._login(self.user_a)
+        self._register()
+        self._register(name="Lost one", partner_name="Other Customer", email_from="x@other-customer.example.org")
+        won, lost = self._registration(), self._registration("Lost one")
+        (won | lost).with_user(self.channel_manager).action_approve()
+        won.lead_id.with_user(self.channel_manager).action_set_won()
+        lost.lead_id.with_user(self.channel_manager).action_set_lost()
+        rows = self.env["partner.deal.registration"].with_user(self.channel_manager)._read_group(
+            [("partner_id", "=", self.reseller_a.id)], ["partner_id", "state"],
+            ["__count", "win_rate:avg", "approval_hours:avg"])
+        self.assertEqual([(partner, state, count, rate) for partner, state, count, rate, _hours in rows],
+                         [(self.reseller_a, "approved", 2, 50.0)])
+        action = self.env.ref("partner_program.partner_deal_registration_action_report")
+        self.assertTrue(action.view_mode.startswith("pivot,graph"))
+
+
+@tagged("post_install", "-at_install")
+class TestDealRegistrationTour(PartnerPortalCase):
+    def test_register_then_manager_approves_then_partner_sees_the_protection(self):
+        manager = new_test_user(self.env, "pp_tour_channel_manager",
+                                groups="partner_program.group_partner_program_user")
+        group = self.env["partner.group"].create({
+            "name": "Tour deal group", "destination_url": "/", "grade_id": self.grade_bronze.id,
+            "type_id": self.env["partner.type"].create({"name": "Tour deal type"}).id, "deal_protection_days": 60,
+        })
+        self.reseller_a.partner_group_id = group
+        self.start_tour("/my/registrations", "partner_program_deal_registration", login=self.user_a.login)
+        registration = self.env["partner.deal.registration"].search([("name", "=", "Tour registered deal")])
+        self.assertEqual((registration.state, registration.partner_id, registration.expected_revenue),
+                         ("submitted", self.reseller_a, 12000))
+        registration.with_user(manager).action_approve()
+        self.assertEqual(registration.protection_end,
+                         fields.Date.context_today(registration) + timedelta(days=60))
+        self.start_tour("/my/registrations", "partner_program_deal_registration_approved", login=self.user_a.login)

@@ -393,6 +393,10 @@ class PartnerDealRegistration(models.Model):
         self.ensure_one()
         company = self.partner_id
         salesperson = company.user_id if company.user_id and not company.user_id.share else self.env["res.users"]
+        competing = self.sudo().conflict_lead_ids
+        tags = self.env.ref("partner_program.tag_registered_by_partner")
+        if competing:
+            tags |= self.env.ref("partner_program.tag_registration_conflict")
         vals = {
             "type": "opportunity",
             "name": self.name,
@@ -408,7 +412,9 @@ class PartnerDealRegistration(models.Model):
             "partner_assigned_id": company.id,
             "user_id": salesperson.id,
             "company_id": self.company_id.id,
-            "tag_ids": [Command.set(self.env.ref("partner_program.tag_registered_by_partner").ids)],
+            "tag_ids": [Command.set(tags.ids)],
+            # other resellers' open leads for this customer: the salesperson sees them on the opportunity
+            "partner_conflict_ids": [Command.set(competing.ids)],
             "deal_registration_id": self.id,
         }
         if self.group_id.deal_team_id:

@@ -1,9 +1,11 @@
 import re
 from datetime import timedelta
 
+import requests
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import JsonRpcException, new_test_user, tagged
 
 from ..models.partner_deal_registration import customer_keys
 from .common_portal import PartnerPortalCase
@@ -120,6 +122,30 @@ class TestDealRegistration(PartnerPortalCase):
         self.assertIn(response.status_code, (302, 303))
         self.assertIn("/web/login", response.headers["Location"])
 
+    def test_reseller_talks_with_the_channel_team_on_its_registration_only(self):
+        self._login(self.user_a)
+        self._register()
+        registration = self._registration()
+        self.make_jsonrpc_request("/mail/message/post", {
+            "thread_model": "partner.deal.registration", "thread_id": registration.id,
+            "post_data": {"body": "They sign next week.", "message_type": "comment",
+                          "subtype_xmlid": "mail.mt_comment"}})
+        message = registration.message_ids.filtered(lambda msg: "They sign next week." in (msg.body or ""))
+        self.assertEqual(message.author_id, self.contact_a)
+        self._login(self.user_b)
+        try:
+            self.make_jsonrpc_request("/mail/message/post", {
+                "thread_model": "partner.deal.registration", "thread_id": registration.id,
+                "post_data": {"body": "Hijack", "message_type": "comment", "subtype_xmlid": "mail.mt_comment"}})
+        except (requests.HTTPError, JsonRpcException) as error:
+            self.assertIn("NotFound", str(error))
+        else:
+            self.fail("another reseller posted in the chatter")
+        fetched = self.make_jsonrpc_request("/mail/chatter_fetch", {"thread_model": "partner.deal.registration",
+                                                                   "thread_id": registration.id})
+        self.assertFalse(fetched["data"]["mail.message"])
+        self.assertFalse(registration.message_ids.filtered(lambda msg: "Hijack" in (msg.body or "")))
+
     def test_rejection_reason_is_required_and_shown_to_the_reseller(self):
         self._login(self.user_a)
         self._register()
@@ -187,6 +213,9 @@ class TestDealRegistration(PartnerPortalCase):
         registration = self._registration("Bikes deal")
         self.assertEqual(registration.conflict_lead_ids, self.opp_b)
         self.assertEqual(registration.conflict_count, 1)
+        registration.with_user(self.channel_manager).action_approve()
+        self.assertEqual(registration.lead_id.partner_conflict_ids, self.opp_b, "the salesperson sees it too")
+        self.assertIn(self.env.ref("partner_program.tag_registration_conflict"), registration.lead_id.tag_ids)
 
     def test_expiry_frees_the_customer(self):
         self._login(self.user_a)

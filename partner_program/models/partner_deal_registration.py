@@ -419,6 +419,8 @@ class PartnerDealRegistration(models.Model):
         }
         if self.group_id.deal_team_id:
             vals["team_id"] = self.group_id.deal_team_id.id
+        if self.group_id.deal_stage_id:
+            vals["stage_id"] = self.group_id.deal_stage_id.id
         lead = self.env["crm.lead"].sudo().with_context(partner_deal_registration=True).create(vals)
         lead.message_subscribe(partner_ids=self.submitted_by_id.partner_id.ids)
         return lead

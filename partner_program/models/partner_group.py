@@ -131,6 +131,10 @@ class PartnerGroup(models.Model):
         help="For how many days an approved registration keeps the customer for its partner.")
     deal_team_id = fields.Many2one("crm.team", "Sales Team of Registered Deals", check_company=True,
                                    help="The team the opportunities of approved registrations land in.")
+    deal_stage_id = fields.Many2one(
+        "crm.stage", "Stage of Registered Deals",
+        domain="['|', ('team_ids', '=', False), ('team_ids', 'in', [deal_team_id])]",
+        help="The stage the opportunities of approved registrations start in (default: the team's first).")
     deal_partner_can_close = fields.Boolean(
         "Partners Close Their Deals", tracking=True,
         help="Partners may mark their registered deals won or lost from the portal (no reward follows: "

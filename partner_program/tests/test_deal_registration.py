@@ -24,7 +24,8 @@ class TestDealRegistration(PartnerPortalCase):
         cls.group = cls.env["partner.group"].create({
             "name": "Deal group", "destination_url": "/", "grade_id": cls.grade_bronze.id,
             "type_id": cls.env["partner.type"].create({"name": "Deal type"}).id,
-            "deal_protection_days": 30, "deal_team_id": cls.team.id, "user_id": cls.channel_manager.id,
+            "deal_protection_days": 30, "deal_team_id": cls.team.id, "deal_stage_id": cls.stage_proposition.id,
+            "user_id": cls.channel_manager.id,
             "deal_registration_intro": "Register only deals above 5000 euros.",
         })
         cls.question = cls.env["partner.group.question"].create({
@@ -86,8 +87,8 @@ class TestDealRegistration(PartnerPortalCase):
         end = fields.Date.context_today(registration) + timedelta(days=30)
         self.assertEqual(registration.protection_end, end)
         opportunity = registration.lead_id
-        self.assertEqual((opportunity.type, opportunity.partner_assigned_id, opportunity.team_id),
-                         ("opportunity", self.reseller_a, self.team))
+        self.assertEqual((opportunity.type, opportunity.partner_assigned_id, opportunity.team_id, opportunity.stage_id),
+                         ("opportunity", self.reseller_a, self.team, self.stage_proposition))
         self.assertEqual(opportunity.expected_revenue, 30000)
         self.assertGreaterEqual(registration.approval_hours, 0)
         page = self.url_open("/my/registration/%s" % registration.id).text

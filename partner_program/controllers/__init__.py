@@ -1,6 +1,7 @@
 from . import partner_directory
 from . import partnership_portal
 from . import reseller_portal
+from . import deal_registration_portal
 from . import partner_application
 from . import referral_link
 from . import referral_portal

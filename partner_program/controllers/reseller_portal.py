@@ -7,7 +7,6 @@ from odoo.http import request
 from ..forms.form import search_text, submit_form
 from ..forms.reseller_portal import (
     CONTACT_DETAILS_FORM,
-    DEAL_REGISTRATION_FORM,
     INTERESTED_FORM,
     NOT_INTERESTED_FORM,
     OPPORTUNITY_UPDATE_FORM,
@@ -15,7 +14,8 @@ from ..forms.reseller_portal import (
 
 
 class ResellerPortal(CustomerPortal):
-    """Reseller portal: /my/leads, /my/opportunities, lead feedback, opportunity updates, deal registration.
+    """Reseller portal: /my/leads, /my/opportunities, lead feedback, opportunity updates (deal registration:
+    deal_registration_portal.py).
 
     Routes only parse the request, call one crm.lead method and render; the rules live on crm.lead.
     """
@@ -31,7 +31,6 @@ class ResellerPortal(CustomerPortal):
             "declined": request.env._("Thank you for your feedback: the lead has left your list."),
             "updated": request.env._("Your changes are saved."),
             "contact": request.env._("The contact details are saved."),
-            "registered": request.env._("Your deal is registered. Your salesperson will confirm it."),
         }.get(request.session.pop("partner_program_done", None))
 
     def _prepare_home_portal_values(self, counters):
@@ -225,22 +224,3 @@ class ResellerPortal(CustomerPortal):
             lambda lead_sudo, errors, error: self._render_opportunity(
                 lead_sudo, form=form, errors=errors, error=error, posted=post, status=400),
         )
-
-    # ------------------------------------------------------------------ deal registration
-    @http.route("/my/opportunities/new", type="http", auth="user", website=True, methods=["GET", "POST"])
-    def portal_opportunity_new(self, **post):
-        Lead = request.env["crm.lead"]
-        values = self._prepare_portal_layout_values()
-        values.update({"page_name": "opportunity_new", "errors": {}, "error": None, "posted": {},
-                       "deal_fields": DEAL_REGISTRATION_FORM.widgets(Lead)})
-        if not Lead._portal_is_reseller():
-            values["error"] = request.env._("Only resellers with a partner level can register deals.")
-            return request.render("partner_program.portal_opportunity_new", values, status=403)
-        if request.httprequest.method == "POST":
-            post.pop("csrf_token", None)
-            deal, errors, error = submit_form(request.env, Lead.create_opportunity_portal, post)
-            if errors is None:
-                return self._redirect_done("/my/opportunity/%s" % deal.id, "registered")
-            values.update(errors=errors, error=error, posted=post)
-            return request.render("partner_program.portal_opportunity_new", values, status=400)
-        return request.render("partner_program.portal_opportunity_new", values)

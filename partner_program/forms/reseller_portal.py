@@ -88,12 +88,15 @@ CONTACT_DETAILS_FORM = Form(
           invalid=_lt("Choose a state of the selected country.")),
 )
 
-# Deal registration: an opportunity the reseller found itself.
+# Deal registration: a deal the reseller found itself, to be approved (the group's questions are added).
 DEAL_REGISTRATION_FORM = Form(
     Field("partner_name", _lt("Customer"), required=True, missing=_lt("Give the customer's name.")),
     Field("contact_name", _lt("Contact name"), required=True,
           missing=_lt("Give the name of your contact at the customer.")),
     Field("email_from", _lt("Contact email"), "email", required=True, missing=_lt("Give the contact's email.")),
+    Field("phone", _lt("Contact phone"), "phone"),
+    Field("vat", _lt("Customer's tax ID"), size=32),
+    Field("city", _lt("City")),
     Field("name", _lt("Title"), required=True, missing=_lt("Give this opportunity a title.")),
     Field("description", _lt("Description"), "text"),
     Field("expected_revenue", EXPECTED_REVENUE, "number"),

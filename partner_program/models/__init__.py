@@ -9,7 +9,6 @@ from . import crm_lead_assignment
 from . import crm_lead_forward
 from . import crm_lead_fund
 from . import crm_lead_reseller_portal
-from . import crm_lead_deal_registration
 from . import crm_lead_answer_deadline
 from . import crm_lead_referral
 from . import website
@@ -34,6 +33,8 @@ from . import partner_application
 from . import partner_application_answer
 from . import partner_offer
 from . import partner_reward
+from . import partner_deal_registration
+from . import crm_lead_deal_registration
 from . import partner_commission_statement
 from . import partner_referral_link
 from . import partner_referral_click

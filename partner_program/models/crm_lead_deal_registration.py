@@ -1,31 +1,11 @@
-"""crm.lead: deal registration from the reseller portal, with conflicts flagged for the salesperson."""
-import hashlib
-import time
-
+"""crm.lead: the opportunities of approved deal registrations, competing leads, and leads of protected customers."""
 from markupsafe import Markup
-from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ConcurrencyError
-from odoo.fields import Command, Domain
-from odoo.tools import email_normalize, escape_psql, plaintext2html
+from odoo.fields import Domain
+from odoo.tools import escape_psql
 
-from ..forms.reseller_portal import DEAL_REGISTRATION_FORM
-
-# A deal registered again by the same reseller, for the same customer and title, within the same or the next
-# window of these minutes is a double click or a resent form: it gives back the deal already registered.
-DOUBLE_SUBMISSION_MINUTES = 10
-
-
-def _registration_key(company, customer, title):
-    window = int(time.time() // (DOUBLE_SUBMISSION_MINUTES * 60))
-    digest = hashlib.sha256(("%s\x00%s\x00%s" % (company.id, customer, title.casefold())).encode()).hexdigest()
-    return "%s:%s" % (digest[:32], window)
-
-
-def _previous_window(key):
-    digest, window = key.split(":")
-    return "%s:%s" % (digest, int(window) - 1)
+from .partner_deal_registration import customer_keys
 
 
 class CrmLead(models.Model):
@@ -42,83 +22,37 @@ class CrmLead(models.Model):
         help="Open leads or opportunities of other resellers for the same customer, found when a reseller "
         "registered this deal: the salesperson decides who keeps it.",
     )
-    # Reseller, customer, title and time window of a registered deal: the same form sent twice registers once.
-    partner_registration_key = fields.Char(copy=False, readonly=True, groups="base.group_system")
-
-    _partner_registration_once = models.UniqueIndex(
-        "(partner_registration_key) WHERE partner_registration_key IS NOT NULL")
+    deal_registration_id = fields.Many2one(
+        "partner.deal.registration", readonly=True, copy=False, index="btree_not_null",
+        ondelete="set null", help="The reseller's approved registration this opportunity comes from.")
+    protected_registration_id = fields.Many2one(
+        "partner.deal.registration", "Protected by", readonly=True, copy=False, index="btree_not_null",
+        ondelete="set null", groups="partner_program.group_partner_program_user",
+        help="When this lead came in, the customer was protected by this reseller's approved registration: "
+        "talk with the reseller before working it.")
 
     @api.model
     def create_opportunity_portal(self, values):
-        """Deal registration: the current reseller registers an opportunity it found itself.
+        """Deal registration (kept for callers of the former API): see ``partner.deal.registration.register_portal``.
 
-        ``values`` (a portal form, ``DEAL_REGISTRATION_FORM``): ``partner_name`` (customer), ``contact_name``,
-        ``email_from``, ``name`` (title) are required; ``description``, ``expected_revenue``, ``date_deadline`` are
-        optional; a missing or wrong value raises FormError and nothing is created. The opportunity is
-        assigned to the reseller's company, tagged "Registered by partner", and its salesperson is the company's.
-        When another reseller already holds an open lead or opportunity for the same customer (same email or
-        company name), the registration is recorded anyway and flagged as a conflict for the salesperson; the
-        reseller is told nothing about the other one.
-
-        :return: the new opportunity (in the caller's environment)
+        :return: the registration's opportunity when approved at once, else an empty recordset (the
+            registration waits under review)
         """
-        if not self._portal_is_reseller():
-            raise AccessError(self.env._("Only resellers with a partner level can register deals."))
-        company = self.env.user.commercial_partner_id
-        texts = DEAL_REGISTRATION_FORM.parse(self, values)
-        email = email_normalize(texts["email_from"])
-        Lead = self.sudo()
-        key = _registration_key(company, email or texts["partner_name"].casefold(), texts["name"])
-        again = Lead._portal_registration_again(key)
-        if again:
-            return again.with_env(self.env)
-        conflicts = Lead._portal_registration_conflicts(email, texts["partner_name"], company)
-        tags = self.env.ref("partner_program.tag_registered_by_partner")
-        if conflicts:
-            tags |= self.env.ref("partner_program.tag_registration_conflict")
-        salesperson = company.user_id if company.user_id and not company.user_id.share else self.env["res.users"]
-        vals = {
-            "type": "opportunity",
-            "partner_registration_key": key,
-            "name": texts["name"],
-            "partner_name": texts["partner_name"],
-            "contact_name": texts["contact_name"],
-            "email_from": texts["email_from"],
-            "description": plaintext2html(texts["description"]) if texts["description"] else False,
-            "expected_revenue": texts["expected_revenue"] or 0.0,
-            "date_deadline": texts["date_deadline"] or False,
-            "partner_assigned_id": company.id,
-            "user_id": salesperson.id,
-            "tag_ids": [Command.set(tags.ids)],
-            "partner_conflict_ids": [Command.set(conflicts.ids)],
-        }
-        try:
-            with self.env.cr.savepoint():
-                lead = Lead.create(vals)
-        except pg_errors.UniqueViolation:
-            # The same form committed after this transaction's snapshot was taken: invisible here, but there.
-            # Start again on a fresh snapshot (Odoo's HTTP layer retries), which finds it.
-            raise ConcurrencyError("deal registration sent twice at the same moment") from None
-        lead.message_subscribe(partner_ids=self.env.user.partner_id.ids)
-        if conflicts:
-            lead._message_log(body=Markup("<p>%s</p><ul>%s</ul>") % (
-                self.env._("Registration conflict: other resellers already work on this customer. Decide who "
-                           "keeps the deal."),
-                Markup().join(Markup("<li>%s</li>") % conflict._get_html_link(
-                    title="%s (%s)" % (conflict.name, conflict.partner_assigned_id.display_name))
-                    for conflict in conflicts),
-            ))
-            if salesperson:
-                lead.activity_schedule(
-                    "mail.mail_activity_data_todo", user_id=salesperson.id,
-                    summary=self.env._("Deal registration conflict"),
-                    note=self.env._("Another reseller already works on this customer."))
-        return lead.with_env(self.env)
+        registration = self.env["partner.deal.registration"].register_portal(values)
+        return registration.sudo().lead_id.with_env(self.env)
 
-    def _portal_registration_again(self, key):
-        """The deal registered under ``key`` (this window or the previous one), if any."""
-        return self.with_context(active_test=False).search(
-            [("partner_registration_key", "in", [key, _previous_window(key)])], limit=1)
+    @api.model
+    def _registration_open_leads(self, registrations):
+        """Open leads and opportunities held by a reseller for the customers of ``registrations`` (one search;
+        the caller matches them by ``customer_keys``)."""
+        domains = {reg.key_domain for reg in registrations if reg.key_domain}
+        names = {reg.customer_name for reg in registrations if reg.customer_name}
+        same = [Domain("email_normalized", "=like", "%@" + escape_psql(domain)) for domain in domains]
+        same += [Domain("partner_name", "=ilike", escape_psql(name)) for name in names]
+        if not same:
+            return self.browse()
+        return self.search(Domain.OR(same) & Domain("won_status", "=", "pending")
+                           & Domain("partner_assigned_id", "!=", False))
 
     def _portal_registration_conflicts(self, email, customer_name, company):
         """Open leads and opportunities for the same customer (email or company name) held by another reseller."""
@@ -137,4 +71,50 @@ class CrmLead(models.Model):
             & Domain("partner_assigned_id", "!=", False)
             & Domain("partner_assigned_id", "not in", own.ids)
         )
+
+    # ------------------------------------------------------------------ protected customers
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = super().create(vals_list)
+        if not self.env.context.get("partner_deal_registration"):
+            leads._flag_protected_customers()
+        return leads
+
+    def _flag_protected_customers(self):
+        """Leads for a customer protected by an approved registration (from the website, another reseller, our
+        salespeople): linked to the registration and noted, so that the protected reseller keeps its deal.
+        One search for the whole batch."""
+        keyed = [(lead, customer_keys(lead.email_from, lead.partner_name, False)) for lead in self]
+        keyed = [(lead, keys) for lead, keys in keyed if keys[0] or keys[1]]
+        if not keyed:
+            return
+        Registration = self.env["partner.deal.registration"].sudo()
+        protecting = Registration.search(
+            Registration._customer_domain([keys for _lead, keys in keyed]) & Domain("protected", "=", True))
+        if not protecting:
+            return
+        for lead, keys in keyed:
+            owner = protecting.filtered(lambda reg, keys=keys, lead=lead: (
+                reg.company_id == (lead.company_id or reg.company_id) and reg.partner_id != (
+                    lead.partner_assigned_id.commercial_partner_id) and (
+                    (keys[0] and keys[0] == reg.key_domain) or (keys[1] and keys[1] == reg.key_name))))[:1]
+            if not owner:
+                continue
+            lead.sudo().protected_registration_id = owner
+            lead.sudo()._message_log(body=Markup("<p>%s</p>") % self.env._(
+                "Protected customer: %(reseller)s registered this customer until %(date)s.",
+                reseller=owner.partner_id.display_name, date=owner.protection_end))
+
+    # ------------------------------------------------------------------ won registered deals
+    def _handle_won_lost(self, old_status_by_lead, new_status_by_lead):
+        """A registered deal won by our side fires the group's "registered deal won" offers."""
+        result = super()._handle_won_lost(old_status_by_lead, new_status_by_lead)
+        newly_won = self.filtered(
+            lambda lead: new_status_by_lead.get(lead.id, {}).get("is_won")
+            and not old_status_by_lead.get(lead.id, {}).get("is_won")
+        )
+        registrations = newly_won.sudo().deal_registration_id
+        if registrations:
+            registrations._grant_rewards("registration_won")
+        return result
 

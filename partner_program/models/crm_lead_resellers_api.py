@@ -57,7 +57,8 @@ class CrmLead(models.Model):
         """Odoo: ``create_opp_portal({'contact_name', 'title', 'description'})``: the current reseller
         registers an opportunity; returns ``{'id': lead_id}``, or ``{'errors': message}`` when a value is
         missing or wrong. Other keys of our deal registration form (``partner_name``, ``email_from``,
-        ``expected_revenue``, ``date_deadline``) are accepted too; ``email_from`` is required by ours.
+        ``expected_revenue``, ``date_deadline``) are accepted too; ``email_from`` is required by ours. The ``id`` is
+        False while the registration waits for the channel team's approval (no opportunity yet).
         """
         if not self._portal_is_reseller():
             raise AccessDenied()

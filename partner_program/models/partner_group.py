@@ -118,6 +118,31 @@ class PartnerGroup(models.Model):
         "partner.group.question", "group_id", "Lead Questions", domain=[("form", "=", "lead")],
         context={"default_form": "lead"},
     )
+    # Deal registration: partners ask to own a deal they found; approved, the customer is theirs for a while.
+    allow_deal_registration = fields.Boolean(
+        "Deal Registration", default=True, tracking=True,
+        help="Partners of this group may register deals from their portal.")
+    deal_registration_intro = fields.Text("Deal Registration Text", translate=True)
+    deal_auto_approve = fields.Boolean(
+        "Approve Automatically", tracking=True,
+        help="A registration no other reseller competes with is approved at once; the others wait for you.")
+    deal_protection_days = fields.Integer(
+        "Protection (days)", default=90, required=True, tracking=True,
+        help="For how many days an approved registration keeps the customer for its partner.")
+    deal_team_id = fields.Many2one("crm.team", "Sales Team of Registered Deals", check_company=True,
+                                   help="The team the opportunities of approved registrations land in.")
+    deal_stage_id = fields.Many2one(
+        "crm.stage", "Stage of Registered Deals",
+        domain="['|', ('team_ids', '=', False), ('team_ids', 'in', [deal_team_id])]",
+        help="The stage the opportunities of approved registrations start in (default: the team's first).")
+    deal_partner_can_close = fields.Boolean(
+        "Partners Close Their Deals", tracking=True,
+        help="Partners may mark their registered deals won or lost from the portal (no reward follows: "
+        "rewards are fired by your side only). Off: only you close them.")
+    deal_question_ids = fields.One2many(
+        "partner.group.question", "group_id", "Deal Registration Questions",
+        domain=[("form", "=", "deal_registration")], context={"default_form": "deal_registration"},
+    )
     offer_ids = fields.One2many("partner.offer", "group_id", "Offers")
     partner_ids = fields.One2many("res.partner", "partner_group_id", "Members")
     application_ids = fields.One2many("partner.application", "group_id", "Applications")
@@ -135,6 +160,10 @@ class PartnerGroup(models.Model):
     _join_code_unique = models.Constraint("UNIQUE(join_code)", "This join code is already used.")
     _one_default = models.UniqueIndex(
         "(company_id) WHERE is_default", "There is already a default group in this company.",
+    )
+    _deal_protection_positive = models.Constraint(
+        "CHECK(deal_protection_days > 0 AND deal_protection_days <= 3650)",
+        "A registration protects its customer from one day to ten years.",
     )
     _cookie_days_positive = models.Constraint(
         "CHECK(cookie_days > 0)", "The attribution period must last at least one day.",

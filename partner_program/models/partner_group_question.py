@@ -11,7 +11,7 @@ ANSWER_LIMITS = {"text": 5000}
 
 
 class PartnerGroupQuestion(models.Model):
-    """A free field of a group's application form or lead submission form.
+    """A free field of a group's application form, lead submission form or deal registration form.
 
     Answers are plain text: validated against the type here, stored as text, rendered escaped.
     """
@@ -23,7 +23,8 @@ class PartnerGroupQuestion(models.Model):
     group_id = fields.Many2one("partner.group", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="group_id.company_id", store=True)
     form = fields.Selection(
-        [("application", "Application"), ("lead", "Lead Submission")], required=True, default="application",
+        [("application", "Application"), ("lead", "Lead Submission"), ("deal_registration", "Deal Registration")],
+        required=True, default="application",
     )
     sequence = fields.Integer(default=10)
     name = fields.Char("Question", required=True, translate=True)

@@ -7,7 +7,11 @@ OFFER_TRIGGERS = [
     ("lead_qualified", "Lead qualified"),
     ("opportunity_won", "Opportunity won"),
     ("referral_signup", "Referral sign-up"),
+    ("registration_approved", "Deal registration approved"),
+    ("registration_won", "Registered deal won"),
 ]
+# Triggers whose reward may be a percentage of the won revenue.
+WON_TRIGGERS = ("opportunity_won", "registration_won")
 
 
 class PartnerOffer(models.Model):
@@ -29,7 +33,9 @@ class PartnerOffer(models.Model):
         OFFER_TRIGGERS, required=True, default="opportunity_won",
         help="Lead submitted: a partner submits a lead from its portal. Lead qualified: a lead the partner "
         "brought becomes an opportunity (or, without leads, leaves its first stage). Opportunity won: that "
-        "opportunity is won. Referral sign-up: a visitor who came through the partner's link sends a form.",
+        "opportunity is won. Referral sign-up: a visitor who came through the partner's link sends a form. "
+        "Deal registration approved: our channel team approves the partner's registration (not an automatic "
+        "approval). Registered deal won: the opportunity of a registration is won by our side.",
     )
     reward_type = fields.Selection(
         [("fixed", "Fixed Amount"), ("percent", "% of Won Revenue")], "Reward", required=True, default="fixed",
@@ -53,7 +59,7 @@ class PartnerOffer(models.Model):
     @api.constrains("reward_type", "trigger", "amount", "percent")
     def _check_reward(self):
         for offer in self:
-            if offer.reward_type == "percent" and offer.trigger != "opportunity_won":
+            if offer.reward_type == "percent" and offer.trigger not in WON_TRIGGERS:
                 raise ValidationError(self.env._(
                     "%(offer)s: a percentage of the won revenue only exists when an opportunity is won.",
                     offer=offer.name,

@@ -84,6 +84,32 @@ class PartnerReward(models.Model):
                     continue  # a percentage of nothing: no line to approve
                 rows.append((offer.id, lead.id, lead.referral_partner_id.commercial_partner_id.id,
                              "%s: %s" % (offer.name, lead.name), amount))
+        return self._insert_rows(rows)
+
+    @api.model
+    def _grant_registrations(self, registrations, trigger):
+        """Fire the offers of ``trigger`` (registration_approved, registration_won) for approved deal
+        registrations: the partner is the registering reseller, the source the registration's opportunity; one
+        reward per (offer, registration), as for leads. The caller checks that our side acts.
+
+        :return: the rewards created (sudo)
+        """
+        registrations = registrations.sudo().filtered(lambda reg: reg.group_id and reg.lead_id)
+        offers = self.env["partner.offer"].sudo().search(
+            [("group_id", "in", registrations.group_id.ids), ("trigger", "=", trigger)]) if registrations else []
+        rows = []
+        for offer in offers:
+            for registration in registrations.filtered(lambda reg, offer=offer: reg.group_id == offer.group_id):
+                amount = offer._reward_amount(registration.lead_id)
+                if amount > 0:
+                    rows.append((offer.id, registration.lead_id.id, registration.partner_id.id,
+                                 "%s: %s" % (offer.name, registration.name), amount))
+        return self._insert_rows(rows)
+
+    def _insert_rows(self, rows):
+        """Insert the reward lines ``rows`` [(offer id, lead id, partner id, name, amount)], skipping those
+        whose (offer, lead) is already rewarded. :return: the rewards created (sudo)"""
+        Reward = self.sudo()
         if not rows:
             return Reward.browse()
         # One INSERT for all the lines (the ORM creates them one statement per line); the unique index

@@ -52,3 +52,5 @@ from . import test_referral_self_dealing
 from . import test_reward_immutability
 from . import test_partner_pricing
 from . import test_portal_pricing
+from . import test_deal_registration
+from . import test_deal_registration_race

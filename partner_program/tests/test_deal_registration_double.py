@@ -33,6 +33,7 @@ class TestDealRegistrationRace(TransactionCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
             env["crm.lead"].search([("partner_assigned_id", "=", self.ids["company"])]).unlink()
+            env["partner.deal.registration"].search([("partner_id", "=", self.ids["company"])]).unlink()
             env["res.users"].browse(self.ids["user"]).unlink()
             env["res.partner"].browse([self.ids["contact"], self.ids["company"]]).unlink()
             env["res.partner.grade"].browse(self.ids["grade"]).unlink()

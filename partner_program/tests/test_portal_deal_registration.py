@@ -27,13 +27,20 @@ class TestPortalDealRegistration(PartnerPortalCase):
     def _registered(self, name="Robot fleet maintenance"):
         return self.env["crm.lead"].search([("name", "=", name)])
 
+    def _registration(self, name="Robot fleet maintenance"):
+        return self.env["partner.deal.registration"].search([("name", "=", name)])
+
     def test_registration_creates_an_opportunity_of_my_company_for_its_salesperson(self):
+        # A reseller in no group: approved at once when nobody competes (as before registrations needed approval).
         self._login(self.user_a)
         response = self._register()
         self.assertEqual(response.status_code, 303)
         deal = self._registered()
         self.assertEqual(len(deal), 1)
-        self.assertTrue(response.headers["Location"].endswith("/my/opportunity/%s" % deal.id))
+        registration = self._registration()
+        self.assertEqual(registration.state, "approved")
+        self.assertEqual(deal.deal_registration_id, registration)
+        self.assertTrue(response.headers["Location"].endswith("/my/registration/%s" % registration.id))
         self.assertEqual(deal.type, "opportunity")
         self.assertEqual(deal.partner_assigned_id, self.reseller_a)
         self.assertEqual(deal.user_id, self.salesperson)
@@ -47,11 +54,13 @@ class TestPortalDealRegistration(PartnerPortalCase):
         self.assertFalse(deal.partner_conflict_ids)
         self.assertIn(self.contact_a, deal.message_partner_ids, "the reseller follows its deal")
         page = self.url_open(response.headers["Location"])
-        self.assertIn("Your deal is registered", page.text)
+        self.assertIn("Your deal registration is sent", page.text)
+        self.assertIn("Approved, protected", page.text)
         self.assertIn(deal.name, self.url_open("/my/opportunities").text)
 
-    def test_conflict_with_another_resellers_customer_is_flagged_for_the_salesperson_only(self):
-        conflict_tag = self.env.ref("partner_program.tag_registration_conflict")
+    def test_conflict_with_another_resellers_customer_waits_for_the_channel_team(self):
+        # Intended change: a registration competing with another reseller's open deal is no opportunity yet; it
+        # waits under review with the competitor shown to our staff only.
         self._login(self.user_a)
         # Same email as B's open opportunity (case and spaces do not matter), then same company name.
         for values, name in (({"email_from": " MAX@oullins-bikes.example.com"}, "Deal by email"),
@@ -59,35 +68,35 @@ class TestPortalDealRegistration(PartnerPortalCase):
                               "Deal by company name")):
             response = self._register(name=name, **values)
             self.assertEqual(response.status_code, 303)
-            deal = self._registered(name)
-            self.assertEqual(deal.partner_assigned_id, self.reseller_a, "the registration is recorded anyway")
-            self.assertEqual(deal.partner_conflict_ids, self.opp_b)
-            self.assertIn(conflict_tag, deal.tag_ids)
-            note = deal.message_ids.filtered(lambda message: "Registration conflict" in (message.body or ""))
-            self.assertTrue(note.is_internal)
-            self.assertIn(self.reseller_b.name, note.body)
-            todo = deal.activity_ids.filtered(lambda activity: activity.user_id == self.salesperson)
-            self.assertEqual(todo.summary, "Deal registration conflict")
+            self.assertFalse(self._registered(name), "no opportunity before the channel team decides")
+            registration = self._registration(name)
+            self.assertEqual(registration.partner_id, self.reseller_a, "the registration is recorded anyway")
+            self.assertEqual(registration.state, "submitted")
+            self.assertEqual(registration.conflict_lead_ids, self.opp_b)
+            todo = registration.activity_ids.filtered(lambda activity: activity.user_id == self.salesperson)
+            self.assertEqual(todo.summary, "Deal registration to review")
             # Nothing of the other reseller reaches me: not on the page, not through the chatter.
             page = self.url_open(response.headers["Location"]).text
+            self.assertIn("Under review", page)
             for secret in ("Saône", "Oullins Bikes", "Secret opportunity", "max@", "onflict"):
                 self.assertNotIn(secret, page)
-            fetched = self.make_jsonrpc_request("/mail/chatter_fetch", {"thread_model": "crm.lead",
-                                                                       "thread_id": deal.id})
+            fetched = self.make_jsonrpc_request("/mail/chatter_fetch", {"thread_model": "partner.deal.registration",
+                                                                       "thread_id": registration.id})
             self.assertNotIn("Saône", str(fetched))
         self.assertEqual(self.opp_b.partner_assigned_id, self.reseller_b, "the other reseller keeps its deal")
-        # Reading the conflict field myself is refused.
-        deal = self._registered("Deal by email")
+        # Reading the competitors myself is refused.
+        registration = self._registration("Deal by email")
         with self.assertRaises(AccessError):
-            deal.with_user(self.user_a).read(["partner_conflict_ids"])
+            registration.with_user(self.user_a).read(["conflict_lead_ids"])
 
     def test_no_conflict_with_my_own_company_or_closed_deals(self):
         self.opp_b.action_set_lost()
         self._login(self.user_a)
         self._register(name="Deal like my own", email_from="zoe@vaise-print.example.com")
         self._register(name="Deal like a lost one", email_from="max@oullins-bikes.example.com")
-        self.assertFalse(self._registered("Deal like my own").partner_conflict_ids)
-        self.assertFalse(self._registered("Deal like a lost one").partner_conflict_ids)
+        self.assertFalse(self._registration("Deal like my own").conflict_lead_ids)
+        self.assertFalse(self._registration("Deal like a lost one").conflict_lead_ids)
+        self.assertTrue(self._registered("Deal like my own"), "approved at once: nobody competes")
 
     def test_missing_or_wrong_fields_name_them_and_create_nothing(self):
         self._login(self.user_a)
@@ -124,7 +133,7 @@ class TestPortalDealRegistration(PartnerPortalCase):
         deal = self._registered()
         self.assertEqual(len(deal), 1)
         self.assertEqual(first.headers["Location"], second.headers["Location"])
-        self.assertTrue(second.headers["Location"].endswith("/my/opportunity/%s" % deal.id))
+        self.assertTrue(second.headers["Location"].endswith("/my/registration/%s" % deal.deal_registration_id.id))
 
     def test_another_title_or_another_reseller_is_another_deal(self):
         self._login(self.user_a)
@@ -134,4 +143,7 @@ class TestPortalDealRegistration(PartnerPortalCase):
         self.assertEqual(len(self._registered("Second site")), 1)
         self._login(self.user_b)
         self._register()
-        self.assertEqual(len(self._registered()), 2, "B's registration of the same deal is its own (a conflict)")
+        self.assertEqual(len(self._registration()), 2, "B's registration of the same deal is its own (a conflict)")
+        self.assertEqual(len(self._registered()), 1, "A's approved registration protects the customer")
+        self.assertEqual(self._registration().filtered(lambda reg: reg.partner_id == self.reseller_b).state,
+                         "submitted")

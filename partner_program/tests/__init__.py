@@ -50,3 +50,6 @@ from . import test_privacy
 from . import test_referral_click_burst
 from . import test_referral_self_dealing
 from . import test_reward_immutability
+from . import test_fund_request
+from . import test_fund_request_race
+from . import test_portal_fund_request

@@ -156,7 +156,7 @@ class TestFundRequest(FundRequestCase):
         second = self._request(amount="900").with_user(self.manager)
         third = self._request(amount="900").with_user(self.manager)
         second.action_approve()
-        with self.assertRaisesRegex(UserError, "cannot set aside .* 100.00 is available"):
+        with self.assertRaisesRegex(UserError, "cannot set aside .*100.00 is available"):
             third.action_approve()
         # a manual debit cannot take what approved requests reserve either
         with self.assertRaisesRegex(UserError, "cannot be debited"):

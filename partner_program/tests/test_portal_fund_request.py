@@ -60,7 +60,7 @@ class TestPortalFundRequest(FormHttpCase, FundRequestCase):
 
         # claiming again is refused, nothing changes
         response = self._post_files(url + "/claim", {"claim_amount": "1", "claim_results": "again"},
-                                    [("attachments", ("stand.png", PNG, "image/png"))], url)
+                                    [("attachments", ("stand.png", PNG, "image/png"))], "/my/fund-requests/new")
         self.assertEqual(response.status_code, 400)
         self.assertEqual(fund_request.claim_amount, 1500)
 

@@ -66,6 +66,7 @@ class PartnerFundRequest(models.Model):
     reserved_amount = fields.Monetary("Reserved", readonly=True, copy=False,
                                       help="Set aside in the fund until the claim is approved or rejected.")
     reject_reason = fields.Text("Reason for Refusal", tracking=True, copy=False, help="The partner reads it.")
+    date_approved = fields.Date("Approved On", readonly=True, copy=False)
     claim_deadline = fields.Date(tracking=True, copy=False)
     reminder_sent = fields.Boolean(readonly=True, copy=False)
     claim_amount = fields.Monetary("Claimed", readonly=True, tracking=True, copy=False)
@@ -235,6 +236,7 @@ class PartnerFundRequest(models.Model):
                     name=fund_request.name,
                 ))
             fund_request.approved_amount = approved
+        self._check_yearly_cap()
         deltas = {}
         for fund_request in self:
             deltas[fund_request.fund_id.id] = deltas.get(fund_request.fund_id.id, 0.0) + fund_request.approved_amount
@@ -254,11 +256,56 @@ class PartnerFundRequest(models.Model):
             days = fund_request.company_id.partner_fund_claim_days or 0
             fund_request.write({
                 "state": "approved",
+                "date_approved": today,
                 "reserved_amount": fund_request.approved_amount,
                 "marketing_activity_id": activity.id,
                 "claim_deadline": max(fund_request.date_end or fund_request.date_start, today) + timedelta(days=days),
             })
         return True
+
+    def _check_yearly_cap(self):
+        """Refuse approvals taking a partnership above the yearly cap its level gives (benefit of type
+        "Yearly fund requests cap"): what is reserved or was paid out of the requests approved this calendar
+        year, plus these approvals. The partnerships' rows are locked, so two approvals at once are counted
+        one after the other."""
+        partnerships = self.partnership_id.sudo()
+        ladders = partnerships.type_id._get_ladders()
+        caps = {}
+        for partnership in partnerships:
+            step = partnership._current_step(ladders.get(partnership.type_id.id, []))
+            values = [benefit.value for benefit in (step[2] if step else [])
+                      if benefit.category_id.benefit_type == "fund_request_cap"]
+            if values:
+                caps[partnership.id] = min(values)
+        if not caps:
+            return
+        self.env.execute_query(SQL(
+            "SELECT id FROM partner_partnership WHERE id = ANY(%s) ORDER BY id FOR UPDATE", list(caps),
+        ))
+        today = fields.Date.context_today(self)
+        year_start = today.replace(month=1, day=1)
+        committed = dict.fromkeys(caps, 0.0)
+        for fund_request in self.sudo().search([
+            ("partnership_id", "in", list(caps)), ("date_approved", ">=", year_start), ("id", "not in", self.ids),
+            ("state", "in", ("approved", "claimed", "claim_approved", "paid")),
+        ]):
+            committed[fund_request.partnership_id.id] += (
+                fund_request.reserved_amount if fund_request.state in RESERVED_STATES
+                else fund_request.claim_approved_amount
+            )
+        for fund_request in self:
+            partnership_id = fund_request.partnership_id.id
+            if partnership_id not in caps:
+                continue
+            committed[partnership_id] += fund_request.approved_amount
+            if committed[partnership_id] > caps[partnership_id] + fund_request.currency_id.rounding / 2:
+                raise UserError(self.env._(
+                    "%(name)s: %(partner)s's level allows %(cap)s of fund requests a year; %(used)s would be "
+                    "approved this year.",
+                    name=fund_request.name, partner=fund_request.partner_id.name,
+                    cap=format_amount(self.env, caps[partnership_id], fund_request.currency_id),
+                    used=format_amount(self.env, committed[partnership_id], fund_request.currency_id),
+                ))
 
     def action_reject(self):
         self._check_manager()

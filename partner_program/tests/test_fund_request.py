@@ -245,6 +245,32 @@ class TestFundRequest(FundRequestCase):
                 self._claim(fund_request, amount=amount)
         self.assertEqual(fund_request.state, "approved")
 
+    def test_yearly_cap_of_the_level_is_respected(self):
+        cap = self.env["partner.parameter.category"].create({
+            "name": "Test MDF cap", "kind": "benefit", "benefit_type": "fund_request_cap",
+        })
+        self.env["partner.level.parameter"].create({
+            "type_id": self.type_reseller.id, "grade_id": self.grade_bronze.id, "category_id": cap.id,
+            "value": 1500,
+        })
+        first = self._request(amount="1000").with_user(self.manager)
+        first.action_approve()
+        self._claim(first, amount="900")
+        first.action_approve_claim()  # 900 used of 1,500
+        second = self._request(amount="700").with_user(self.manager)
+        with self.assertRaisesRegex(UserError, "allows .*1,500.00 of fund requests a year"):
+            second.action_approve()
+        self.assertEqual(second.state, "submitted")
+        second.approved_amount = 600  # in part, within the cap
+        second.action_approve()
+        self.assertEqual(self._fund_figures(), (4100, 600, 3500))
+        # an expired request gives its share back
+        second.claim_deadline = self.today - timedelta(days=1)
+        self.env["partner.fund.request"]._cron_expire()
+        third = self._request(amount="600").with_user(self.manager)
+        third.action_approve()
+        self.assertEqual(third.state, "approved")
+
     def test_cron_reminds_then_expires_and_releases(self):
         fund_request = self._request().with_user(self.manager)
         fund_request.action_approve()

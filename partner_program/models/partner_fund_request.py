@@ -150,6 +150,9 @@ class PartnerFundRequest(models.Model):
         if file_error:
             errors["attachments"] = file_error
         fund = cleaned.get("fund_id")
+        if fund and fund.partner_id != self.env.user.commercial_partner_id:
+            # staff reading every fund still cannot ask money in a partner's name
+            errors["fund_id"] = self.env._("Choose one of your company's funds.")
         if fund and cleaned.get("amount") and cleaned["amount"] > fund.available:
             errors["amount"] = self.env._(
                 "At most %(available)s is available in this fund.",
@@ -171,6 +174,8 @@ class PartnerFundRequest(models.Model):
         """
         self.ensure_one()
         self.check_access("read")
+        if self.partner_id != self.env.user.commercial_partner_id:
+            raise AccessError(self.env._("Only the partner's own users claim its fund requests."))
         request_sudo = self.sudo()
         request_sudo._lock()
         if request_sudo.state != "approved":

@@ -195,6 +195,12 @@ class TestFundRequest(FundRequestCase):
         fund_request.with_user(self.manager).action_approve()
         with self.assertRaises(AccessError):
             self._claim(fund_request, user=self.other_user)
+        # the vendor's staff read every fund but neither request nor claim in a partner's name
+        with self.assertRaises(FormError) as caught:
+            self._request(user=self.manager)
+        self.assertIn("fund_id", caught.exception.errors)
+        with self.assertRaises(AccessError):
+            self._claim(fund_request, user=self.manager)
 
     def test_claim_within_approved_once_with_proof(self):
         fund_request = self._request().with_user(self.manager)

@@ -34,6 +34,7 @@
         "views/partner_level_parameter_views.xml",
         "views/partner_fund_operation_views.xml",
         "views/partner_fund_views.xml",
+        "views/partner_fund_request_views.xml",
         "views/partner_training_views.xml",
         "views/partner_marketing_activity_views.xml",
         "views/partner_partnership_views.xml",
@@ -58,6 +59,7 @@
         "views/partner_application_templates.xml",
         "views/referral_portal_templates.xml",
         "views/deal_sales_portal_templates.xml",
+        "views/partner_fund_request_portal_templates.xml",
     ],
     "demo": [
         "demo/res_partner_grade_demo.xml",
@@ -68,6 +70,7 @@
         "demo/partner_partnership_resellers_demo.xml",
         "demo/crm_lead_reseller_portal_demo.xml",
         "demo/sale_order_demo.xml",
+        "demo/partner_fund_request_demo.xml",
         "demo/partner_group_demo.xml",
         "demo/partner_deal_registration_demo.xml",
         "demo/website_contactus_demo.xml",

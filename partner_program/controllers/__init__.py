@@ -6,3 +6,4 @@ from . import partner_application
 from . import referral_link
 from . import referral_portal
 from . import deal_sales_portal
+from . import partner_fund_portal

@@ -23,6 +23,7 @@ from . import partner_partnership_progress
 from . import partner_partnership_level_history
 from . import partner_fund
 from . import partner_fund_operation
+from . import partner_fund_request
 from . import partner_training
 from . import partner_marketing_activity
 from . import res_company

@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 
 
 class PartnerFund(models.Model):
@@ -29,12 +29,27 @@ class PartnerFund(models.Model):
     )
     # Cached sum of the ledger, changed only together with a new operation, under the fund's row lock.
     balance = fields.Monetary(readonly=True, copy=False, default=0.0)
+    # Cached sum of the approved, not yet claimed fund requests: moved only by partner.fund.request, under the same
+    # row lock as the balance; a CHECK keeps it within the balance.
+    reserved = fields.Monetary(readonly=True, copy=False, default=0.0,
+                               help="Approved fund requests not claimed yet: set aside, no longer available.")
+    available = fields.Monetary(compute="_compute_available", help="Balance minus the reserved amount.")
     operation_ids = fields.One2many("partner.fund.operation", "fund_id", "Operations")
+    request_ids = fields.One2many("partner.fund.request", "fund_id", "Fund Requests")
     operation_count = fields.Integer(compute="_compute_operation_count")
 
     _balance_positive = models.Constraint(
         "CHECK(balance >= 0)", "A fund's balance cannot go below zero."
     )
+    _reserved_positive = models.Constraint("CHECK(reserved >= 0)", "A fund's reserved amount cannot be negative.")
+    _reserved_within_balance = models.Constraint(
+        "CHECK(balance >= reserved)", "A fund's available balance (balance minus reserved) cannot go below zero."
+    )
+
+    @api.depends("balance", "reserved")
+    def _compute_available(self):
+        for fund in self:
+            fund.available = fund.balance - fund.reserved
 
     @api.depends("name", "partner_id")
     def _compute_display_name(self):
@@ -53,10 +68,12 @@ class PartnerFund(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             vals.pop("balance", None)
+            vals.pop("reserved", None)
         return super().create(vals_list)
 
     def write(self, vals):
         vals.pop("balance", None)
+        vals.pop("reserved", None)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -66,22 +83,51 @@ class PartnerFund(models.Model):
                 "A fund with operations cannot be deleted: its ledger is kept. Archive its partnership instead."
             ))
 
-    def _lock_balances(self):
-        """Lock the funds' rows until the end of the transaction and return their balances.
+    def _lock_amounts(self):
+        """Lock the funds' rows until the end of the transaction and return ``{fund_id: (balance, reserved)}``.
 
-        Two debits arriving together queue on this lock; the second one then sees the first (or, under
-        Odoo's repeatable-read isolation, fails with a serialization error and is retried), so the balance
-        check below never works on a stale figure.
-
-        :return: {fund_id: balance}
+        Two debits (or reservations) arriving together queue on this lock; the second one then sees the first
+        (or, under Odoo's repeatable-read isolation, fails with a serialization error and is retried), so the
+        checks after it never work on a stale figure.
         """
         if not self:
             return {}
-        self.flush_recordset(["balance"])
+        self.flush_recordset(["balance", "reserved"])
         rows = self.env.execute_query(SQL(
-            "SELECT id, balance FROM partner_fund WHERE id = ANY(%s) ORDER BY id FOR UPDATE", list(self.ids),
+            "SELECT id, balance, reserved FROM partner_fund WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+            list(self.ids),
         ))
-        return dict(rows)
+        return {fund_id: (float(balance), float(reserved)) for fund_id, balance, reserved in rows}
+
+    def _reserve(self, deltas):
+        """Set aside (positive delta) or release (negative delta) amounts of the funds ``{fund_id: delta}``.
+
+        The rows are locked first and the available balance checked on the locked figures: two approvals at
+        the same moment queue here, the second sees the first. ``CHECK(balance >= reserved)`` backs it up.
+        """
+        deltas = {fund_id: delta for fund_id, delta in deltas.items() if delta}
+        if not deltas:
+            return
+        funds = self.browse(list(deltas)).sudo()
+        amounts = funds._lock_amounts()
+        for fund in funds:
+            balance, reserved = amounts[fund.id]
+            delta = deltas[fund.id]
+            if delta > 0 and balance - reserved - delta < -fund.currency_id.rounding / 2:
+                raise UserError(self.env._(
+                    "%(fund)s cannot set aside %(amount)s: only %(available)s is available.",
+                    fund=fund.display_name,
+                    amount=format_amount(self.env, delta, fund.currency_id),
+                    available=format_amount(self.env, balance - reserved, fund.currency_id),
+                ))
+        self.env.execute_query(SQL(
+            """UPDATE partner_fund f SET reserved = f.reserved + v.delta, write_date = now() AT TIME ZONE 'UTC',
+                                         write_uid = %s
+                 FROM unnest(%s::int[], %s::numeric[]) AS v(id, delta)
+                WHERE f.id = v.id""",
+            self.env.uid, list(deltas), [str(delta) for delta in deltas.values()],
+        ))
+        funds.invalidate_recordset(["reserved", "available", "write_date", "write_uid"])
 
     def _add_to_balances(self, deltas):
         if not deltas:
@@ -93,7 +139,7 @@ class PartnerFund(models.Model):
                 WHERE f.id = v.id""",
             self.env.uid, list(deltas), [str(delta) for delta in deltas.values()],
         ))
-        self.browse(list(deltas)).invalidate_recordset(["balance", "write_date", "write_uid"])
+        self.browse(list(deltas)).invalidate_recordset(["balance", "available", "write_date", "write_uid"])
 
     def action_view_operations(self):
         self.ensure_one()

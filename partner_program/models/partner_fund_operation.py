@@ -99,15 +99,20 @@ class PartnerFundOperation(models.Model):
             vals["amount_signed"] = signed
             if vals.get("fund_id"):
                 deltas[vals["fund_id"]] += signed
-        balances = {fund_id: float(balance) for fund_id, balance in funds.sudo()._lock_balances().items()}
+        # Amounts reserved by approved fund requests are not available to other debits.
+        amounts = funds.sudo()._lock_amounts()
         for fund in funds:
-            if balances[fund.id] + deltas[fund.id] < -fund.currency_id.rounding / 2:
+            balance, reserved = amounts[fund.id]
+            if balance + deltas[fund.id] - reserved < -fund.currency_id.rounding / 2:
                 raise UserError(self.env._(
                     "%(fund)s cannot be debited %(amount)s: its balance is %(balance)s.",
                     fund=fund.display_name,
                     amount=format_amount(self.env, -deltas[fund.id], fund.currency_id),
-                    balance=format_amount(self.env, balances[fund.id], fund.currency_id),
-                ))
+                    balance=format_amount(self.env, balance, fund.currency_id),
+                ) + ("" if not reserved else " " + self.env._(
+                    "%(reserved)s of it is reserved by approved fund requests.",
+                    reserved=format_amount(self.env, reserved, fund.currency_id),
+                )))
         operations = super().create(vals_list)
         funds.sudo()._add_to_balances(dict(deltas))
         return operations

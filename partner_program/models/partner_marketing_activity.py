@@ -24,6 +24,10 @@ class PartnerMarketingActivity(models.Model):
         help="Fund the budget is debited from.",
     )
     operation_id = fields.Many2one("partner.fund.operation", "Fund Debit", readonly=True, copy=False)
+    fund_request_id = fields.Many2one(
+        "partner.fund.request", readonly=True, copy=False, index="btree_not_null",
+        help="The partner's fund request this activity was approved from: its approved claim debits the fund.",
+    )
 
     _dates_ordered = models.Constraint(
         "CHECK(date_end IS NULL OR date_end >= date_start)", "A marketing activity cannot end before it starts."
@@ -39,6 +43,10 @@ class PartnerMarketingActivity(models.Model):
     def action_debit_fund(self):
         """Debit each activity's budget from its fund, once; the debit is linked to the activity."""
         for activity in self:
+            if activity.fund_request_id:
+                raise UserError(self.env._(
+                    "%(name)s is paid by its fund request's approved claim.", name=activity.name
+                ))
             if activity.operation_id:
                 raise UserError(self.env._("%(name)s has already been debited.", name=activity.name))
             if not activity.fund_id or activity.budget <= 0:

@@ -13,6 +13,7 @@ BENEFIT_TYPES = [
     ("discount", "Discount %"),
     ("fund_credit", "Fund credit %"),
     ("extra_discount", "Extra discount"),
+    ("fund_request_cap", "Yearly fund requests cap"),
     ("text", "Free text"),
 ]
 
@@ -53,7 +54,8 @@ class PartnerParameterCategory(models.Model):
         readonly=False,
         precompute=True,
         help="Fund credit %: share of each won opportunity credited to the partner's funds that use this "
-        "category.",
+        "category. Yearly fund requests cap: the most a partner at this level gets approved from its funds "
+        "in a calendar year (in the fund's currency).",
     )
     description = fields.Text(translate=True)
 

@@ -6,3 +6,5 @@ class ResConfigSettings(models.TransientModel):
 
     partner_reassign_auto = fields.Boolean(related="company_id.partner_reassign_auto", readonly=False)
     partner_answer_days = fields.Integer(related="company_id.partner_answer_days", readonly=False)
+    partner_fund_payout = fields.Selection(related="company_id.partner_fund_payout", readonly=False)
+    partner_fund_claim_days = fields.Integer(related="company_id.partner_fund_claim_days", readonly=False)

@@ -246,7 +246,57 @@ def phase_tiers(args):
            })
 
 
-PHASES = {"generate": phase_generate, "assign": phase_assign, "floor": phase_floor, "tiers": phase_tiers}
+def phase_win(args):
+    """Win the bench leads as opportunities (the first --limit of them). Ours: each was brought by a reseller
+    whose group has an 'opportunity won' offer, so winning it creates a reward; Odoo's: the same wins, no
+    rewards. Both with mail tracking as users run it."""
+    def prepare(env):
+        leads = unassigned_bench_leads(env, args.limit)
+        values = {"type": "opportunity"}
+        if "partner.offer" in env:
+            group = env["partner.group"].create({
+                "name": "Bench referrers", "type_id": env["partner.type"].search([], limit=1).id,
+                "grade_id": env["res.partner.grade"].search([], limit=1).id,
+            })
+            env["partner.offer"].create({"name": "Bench win", "group_id": group.id, "trigger": "opportunity_won",
+                                         "reward_type": "percent", "percent": 5})
+            referrer = env["res.partner"].search([("name", "=like", "Reseller %")], limit=1)
+            values.update(referral_group_id=group.id, referral_partner_id=referrer.id)
+        leads.with_context(tracking_disable=True).write(values)
+        return leads
+
+    repeat(args, prepare, lambda env, leads: leads.action_set_won(), lambda env, leads: {
+        "leads": len(leads),
+        "won": env["crm.lead"].search_count([("id", "in", leads.ids), ("won_status", "=", "won")]),
+        "rewards": env["partner.reward"].search_count([("lead_id", "in", leads.ids)])
+        if "partner.reward" in env else 0,
+    })
+
+
+def phase_answer(args):
+    """The time-to-answer scheduled action over a backlog: the first --limit bench leads assigned to
+    resellers long ago, none answered; one call takes every one back and assigns it again (ours only)."""
+    def prepare(env):
+        leads = unassigned_bench_leads(env, args.limit)
+        resellers = env["res.partner"].search([("name", "=like", "Reseller %")], limit=50).ids
+        env.cr.execute(
+            """UPDATE crm_lead SET partner_assigned_id = (%s::int[])[1 + id %% %s],
+                      date_partner_assign = now()::date - 30,
+                      date_partner_answer_due = now() - interval '1 day', date_partner_answer_remind = NULL
+                WHERE id = ANY(%s)""", (resellers, len(resellers), leads.ids))
+        env.invalidate_all()
+        return leads
+
+    repeat(args, prepare, lambda env, leads: env["crm.lead"]._cron_partner_answer_deadline(),
+           lambda env, leads: {
+               "leads": len(leads),
+               "taken_back": env["crm.lead"].search_count([("id", "in", leads.ids),
+                                                            ("partner_declined_ids", "!=", False)]),
+           })
+
+
+PHASES = {"generate": phase_generate, "assign": phase_assign, "floor": phase_floor, "tiers": phase_tiers,
+          "win": phase_win, "answer": phase_answer}
 
 
 # ---------------------------------------------------------------------------------------- orchestration
@@ -361,6 +411,77 @@ class Bench:
                     [r["seconds"] for r in runs], "%d queries; a history row, a chatter message and a queued "
                     "mail per change" % statistics.median(r["queries"] for r in runs))
 
+    def run_win(self):
+        """Winning the opportunities: ours creates a reward per win, Odoo's creates none; same tracking."""
+        what = "win %d opportunities that earn a reward" % self.args.leads
+        for side in ("ours", "odoo"):
+            self.log("%s, %s, warm-up + %d run(s)" % (what, SIDES[side], self.args.reps))
+            runs = self.phase("win", side, tracking=1)
+            self.record(what, side, "s", [r["seconds"] for r in runs], "%d queries; %d won, %d rewards" % (
+                statistics.median(r["queries"] for r in runs), runs[0]["won"], runs[0]["rewards"]))
+
+    def run_answer(self):
+        """The time-to-answer scheduled action over a backlog of every bench lead (ours only)."""
+        self.log("time-to-answer backlog of %d leads" % self.args.leads)
+        runs = self.phase("answer", "ours", tracking=1)
+        seconds = statistics.median(r["seconds"] for r in runs)
+        self.record("time to answer: %d overdue leads taken back and re-assigned, one call" % runs[0]["leads"],
+                    "ours", "s", [r["seconds"] for r in runs],
+                    "%d queries; %d taken back; %.0f leads/s, so 100000 in about %.0f min of cron time" % (
+                        statistics.median(r["queries"] for r in runs), runs[0]["taken_back"],
+                        runs[0]["leads"] / seconds, 100000 / (runs[0]["leads"] / seconds) / 60))
+
+    def run_rpc(self):
+        """What an integrator does: assign_partner on a batch of 600 leads over 6 resellers through
+        JSON-RPC, on both servers, alternating; the leads are unassigned again by SQL between calls."""
+        base = self.args
+        self.args = argparse.Namespace(**dict(vars(base), leads=600, resellers=6, directory=6, held=0,
+                                              partnerships=0))
+        self.db = {side: "%s_rpc_%s" % (base.db_prefix, side) for side in SIDES}
+        self.args.scaling_base = "%s_%%s_base" % base.db_prefix
+        try:
+            for side in SIDES:
+                self.ensure_db(side)
+            ids = {side: [row[0] for row in self.rt.psql(self.db[side], "SELECT id FROM crm_lead WHERE name "
+                                                         "LIKE 'Bench lead%' ORDER BY id")] for side in SIDES}
+            servers = {side: self.serve(side) for side in SIDES}
+            try:
+                times = {side: [] for side in SIDES}
+                assigned = {}
+                for index in range(base.reps + 1):
+                    for side in (("ours", "odoo") if index % 2 == 0 else ("odoo", "ours")):
+                        self.rt.psql(self.db[side], "UPDATE crm_lead SET partner_assigned_id = NULL, "
+                                     "date_partner_assign = NULL WHERE name LIKE 'Bench lead%'")
+                        start = time.perf_counter()
+                        self.jsonrpc(servers[side][1], self.db[side], "crm.lead", "assign_partner", [ids[side]])
+                        if index:  # the first round warms both servers up
+                            times[side].append(time.perf_counter() - start)
+                        assigned[side] = self.rt.psql(self.db[side], "SELECT count(*), count(DISTINCT "
+                                                      "partner_assigned_id) FROM crm_lead WHERE name LIKE "
+                                                      "'Bench lead%' AND partner_assigned_id IS NOT NULL")[0]
+                for side in SIDES:
+                    self.record("assign 600 leads over 6 resellers, one JSON-RPC call", side, "s", times[side],
+                                "%d/600 assigned to %d distinct resellers" % tuple(assigned[side]))
+            finally:
+                for proc, _base in servers.values():
+                    proc.terminate()
+                    proc.wait(timeout=60)
+        finally:
+            self.args = base
+            self.db = {side: "%s_%s" % (base.db_prefix, side) for side in SIDES}
+
+    def jsonrpc(self, base, db, model, method, args):
+        def call(service, meth, *params):
+            body = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1,
+                               "params": {"service": service, "method": meth, "args": list(params)}}).encode()
+            req = urllib.request.Request(base + "/jsonrpc", body, {"Content-Type": "application/json"})
+            reply = json.loads(urllib.request.urlopen(req, timeout=600).read())
+            if reply.get("error"):
+                raise SystemExit("JSON-RPC %s.%s: %s" % (model, method, reply["error"]))
+            return reply["result"]
+        uid = call("common", "login", db, "admin", "admin")
+        return call("object", "execute_kw", db, uid, "admin", model, method, args)
+
     def free_port(self):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
@@ -450,7 +571,29 @@ class Bench:
                 ratio = "%.3f" % (ours["summary"][key] / odoo["summary"][key]) if odoo["summary"][key] else "-"
             notes = "; ".join("%s: %s" % (side, r["extra"]) for side, r in sides.items() if r["extra"])
             rows.append("| %s | %s | %s | %s | %s |" % (what, cell(ours), cell(odoo), ratio, notes))
+        rows += self.kept_rows(set(by_what))
         return "\n".join(rows)
+
+    def kept_rows(self, measured):
+        """With --keep: the rows of RESULTS.md this run did not measure, marked with the date they were."""
+        path = os.path.join(HERE, "RESULTS.md")
+        if not self.args.keep or not os.path.exists(path):
+            return []
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+        table = text.split("\n## ")[0]
+        date = next((line.split(" on ")[1].rstrip(".") for line in table.splitlines()
+                     if line.startswith("Measured by `make bench` on ")), "?")
+        kept = []
+        for line in table.splitlines():
+            cells = line.split(" | ")
+            if not line.startswith("| ") or line.startswith(("| measure ", "|---")) or len(cells) < 5:
+                continue
+            what = cells[0][2:].split(" (run of ")[0]
+            if what not in measured:
+                kept.append(line if " (run of " in cells[0] else line.replace(
+                    "| %s |" % what, "| %s (run of %s) |" % (what, date), 1))
+        return kept
 
     def machine(self):
         cpu = "?"
@@ -472,8 +615,14 @@ class Bench:
             self.run_assign()
         if "tiers" in wanted:
             self.run_tiers()
+        if "win" in wanted:
+            self.run_win()
+        if "answer" in wanted:
+            self.run_answer()
         if "http" in wanted:
             self.run_http()
+        if "rpc" in wanted:
+            self.run_rpc()
         if self.args.scaling:  # last: the table's first row stays the main assignment
             self.run_scaling()
         a = self.args
@@ -528,10 +677,12 @@ def parse(argv):
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--only", default="assign,tiers,http")
+    parser.add_argument("--only", default="assign,tiers,win,answer,http,rpc")
     parser.add_argument("--tier-method", default="_recompute_levels")
     parser.add_argument("--tier-reps", type=int, default=1, help="runs of the tier recompute (after a warm-up)")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the rows of RESULTS.md this run does not "
+                        "measure (marked with their date), e.g. with --only rpc")
     parser.add_argument("--no-write", action="store_true", help="print the table without writing RESULTS.md")
     return parser.parse_args(argv)
 

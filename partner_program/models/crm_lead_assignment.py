@@ -257,9 +257,14 @@ class CrmLead(models.Model):
             box = band * EARTH_DISTANCE_RADIUS_M * 1.01
             lead_point = SQL("CASE WHEN g.lat IS NOT NULL THEN %s END", SQL(EARTH_POINT, alias=SQL("l")))
             reseller_point = SQL(EARTH_POINT, alias=SQL("p"))
-            window = SQL("earth_box(lead.point, %s) @> r.point", box)
+            # Nearest-first: the nearest eligible reseller (k-NN through the index) gives the lead's best
+            # ring, and only that ring's box is read: a lead with resellers within 50 km reads those only.
+            window = SQL("earth_box(lead.point, reach.km * %s) @> r.point AND dist.distance <= reach.km",
+                         box / rings[-1])
+            reach_from = SQL("CROSS JOIN reach")
             reseller_cte = SQL("NOT MATERIALIZED")
         else:
+            reach_from = SQL()
             lead_point = reseller_point = SQL("NULL")
             window = SQL(
                 """r.lat BETWEEN lead.lat - %(band)s AND lead.lat + %(band)s
@@ -274,6 +279,20 @@ class CrmLead(models.Model):
         eligible = SQL(
             """(r.company_id IS NULL OR lead.company_id IS NULL OR r.company_id = lead.company_id)
                AND NOT r.id = ANY(lead.declined)""")
+        reach = SQL()
+        if indexed:
+            reach = SQL(
+                """reach AS (
+                      SELECT CASE WHEN n.distance <= %(ring1)s THEN %(ring1)s WHEN n.distance <= %(ring2)s
+                                  THEN %(ring2)s ELSE %(ring3)s END AS km
+                        FROM (SELECT dist.distance
+                                FROM reseller r
+                               CROSS JOIN LATERAL (SELECT %(distance)s AS distance) dist
+                               WHERE r.lat IS NOT NULL AND lead.lat IS NOT NULL AND %(eligible)s
+                               ORDER BY r.point <-> lead.point
+                               LIMIT 1) n
+                  ),""", ring1=rings[0], ring2=rings[1], ring3=rings[2], distance=distance,
+                eligible=eligible)
         return SQL(
             """
             WITH lead AS MATERIALIZED (
@@ -317,16 +336,16 @@ class CrmLead(models.Model):
                    AND NOT p.id = ANY(%(exclude_ids)s)
                    AND (coalesce(p.partner_capacity, 0) = 0 OR load.open_leads < p.partner_capacity)
             )
-            SELECT lead.id AS lead_id, c.partner_id, r.weight, r.capacity, r.credit, r.open_leads,
+            SELECT lead.id AS lead_id, c.partner_id, c.weight, c.capacity, c.credit, c.open_leads,
                    c.distance, c.ring
               FROM lead
              CROSS JOIN LATERAL (
                   -- resellers within the outer ring, found through the window, kept for the nearest ring
-                  WITH near AS (
-                      SELECT r.id AS partner_id, dist.distance,
+                  WITH %(reach)s near AS (
+                      SELECT r.id AS partner_id, r.weight, r.capacity, r.credit, r.open_leads, dist.distance,
                              CASE WHEN dist.distance <= %(ring1)s THEN 1
                                   WHEN dist.distance <= %(ring2)s THEN 2 ELSE 3 END AS ring
-                        FROM reseller r
+                        FROM reseller r %(reach_from)s
                        CROSS JOIN LATERAL (SELECT %(distance)s AS distance) dist
                        WHERE %(window)s AND r.lat IS NOT NULL AND lead.lat IS NOT NULL
                          AND %(eligible)s
@@ -334,7 +353,7 @@ class CrmLead(models.Model):
                   ), far AS (
                       -- no reseller within the outer ring, or no coordinates: same city, state,
                       -- country, else the nearest anywhere
-                      SELECT r.id AS partner_id, dist.distance,
+                      SELECT r.id AS partner_id, r.weight, r.capacity, r.credit, r.open_leads, dist.distance,
                              CASE WHEN dist.distance IS NULL AND lead.country_id = r.country_id
                                        AND lead.city = r.city THEN 1
                                   WHEN dist.distance IS NULL AND lead.country_id = r.country_id
@@ -346,23 +365,24 @@ class CrmLead(models.Model):
                        CROSS JOIN LATERAL (SELECT %(distance)s AS distance) dist
                        WHERE %(eligible)s AND NOT EXISTS (SELECT 1 FROM near)
                   )
-                  SELECT partner_id, distance, ring
+                  SELECT partner_id, weight, capacity, credit, open_leads, distance, ring
                     FROM (SELECT near.*, min(ring) OVER () AS best_ring FROM near) n
                    WHERE ring = best_ring
                    UNION ALL
-                  SELECT partner_id, distance, ring
+                  SELECT partner_id, weight, capacity, credit, open_leads, distance, ring
                     FROM (SELECT far.*, min(ring) OVER () AS best_ring,
                                  row_number() OVER (ORDER BY distance, partner_id) AS rank
                             FROM far WHERE ring IS NOT NULL) f
                    WHERE ring = best_ring AND (ring < %(ring_nearest)s OR rank = 1)
              ) c
-              JOIN reseller r ON r.id = c.partner_id
              ORDER BY lead.id, c.partner_id
             """,
             lead_ids=list(self.ids),
             exclude_ids=list(exclude_ids),
             band=band,
             window=window,
+            reach=reach,
+            reach_from=reach_from,
             lead_point=lead_point,
             reseller_point=reseller_point,
             reseller_cte=reseller_cte,

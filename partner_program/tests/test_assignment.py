@@ -227,6 +227,30 @@ class TestAssignment(PartnerProgramCase):
             texts.add(partner.name)
         self.assertEqual(texts, {"Near", "Other"})
 
+    def test_index_and_window_give_the_same_rows_in_every_ring(self):
+        # Resellers around Lyon at ~5 km, ~100 km (Grenoble), ~400 km (Paris); one declined, one full.
+        near = self._reseller("Near", VILLEURBANNE)
+        declined = self._reseller("Declined", VILLEURBANNE)
+        self._reseller("Full", VILLEURBANNE, partner_capacity=1)
+        self._leads(1, VILLEURBANNE, partner_assigned_id=self.env["res.partner"].search([("name", "=", "Full")]).id)
+        grenoble = self._reseller("Grenoble", GRENOBLE)
+        paris = self._reseller("Paris", PARIS)
+        leads = (self._leads(1, LYON) | self._leads(1, LYON, partner_declined_ids=[(4, near.id), (4, declined.id)])
+                 | self._leads(1, GRENOBLE) | self._leads(1, PARIS) | self._leads(1, NEW_YORK, country=self.us)
+                 | self._leads(1, (0, 0)))
+        self.env.flush_all()
+        rows = {}
+        for indexed in (True, False):
+            self.env.cr.execute(leads._assign_partner_candidates_query(indexed=indexed))
+            rows[indexed] = [(row["lead_id"], row["partner_id"], row["ring"]) for row in self.env.cr.dictfetchall()]
+        self.assertEqual(rows[True], rows[False])
+        by_lead = {}
+        for lead_id, partner_id, _ring in rows[True]:
+            by_lead.setdefault(lead_id, set()).add(partner_id)
+        self.assertEqual(by_lead[leads[0].id], {near.id, declined.id})  # "Full" is at its capacity
+        self.assertEqual(by_lead[leads[1].id], {grenoble.id})  # the 50 km ring is all declined: next ring
+        self.assertEqual(by_lead[leads[3].id], {paris.id})
+
     def test_explanation_text_is_escaped(self):
         self._reseller("<b>Bold</b> & Co", LYON)
         lead = self._leads(1, LYON)

@@ -6,6 +6,8 @@ def uninstall_hook(env):
     program records (and the contacts and leads they point to) can be removed cleanly.
     """
     env.cr.execute("DELETE FROM partner_fund_operation")
+    env.cr.execute("DELETE FROM partner_fund_request")  # holds on to its fund (ondelete restrict)
+    env.cr.execute("DELETE FROM partner_deal_registration")  # holds on to its reseller (ondelete restrict)
     env.cr.execute("DELETE FROM partner_partnership")  # cascades to funds, progress, history, trainings…
     # Rewards and statements hold on to their leads and partners on purpose (ondelete restrict): they go first.
     env.cr.execute("DELETE FROM partner_reward")

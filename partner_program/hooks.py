@@ -6,7 +6,11 @@ def uninstall_hook(env):
     program records (and the contacts and leads they point to) can be removed cleanly.
     """
     env.cr.execute("DELETE FROM partner_fund_operation")
-    env.cr.execute("DELETE FROM partner_fund_request")  # holds on to its fund (ondelete restrict)
+    # Fund requests hold on to their fund; their payouts still in draft go with them (posted ones are the
+    # company's accounting and stay).
+    env.cr.execute("""DELETE FROM account_move m USING partner_fund_request r
+                       WHERE r.move_id = m.id AND m.state = 'draft'""")
+    env.cr.execute("DELETE FROM partner_fund_request")
     env.cr.execute("DELETE FROM partner_deal_registration")  # holds on to its reseller (ondelete restrict)
     env.cr.execute("DELETE FROM partner_partnership")  # cascades to funds, progress, history, trainings…
     # Rewards and statements hold on to their leads and partners on purpose (ondelete restrict): they go first.

@@ -24,8 +24,8 @@ class TestInstall(TransactionCase):
         self.assertEqual(app.web_icon, "partner_program,static/description/icon.png")
         self.assertEqual(
             app.child_id.mapped("name"),
-            ["Overview", "Partners", "Partnerships", "Funds", "Applications", "Referrals", "Rewards", "Reporting",
-             "Configuration"],
+            ["Overview", "Partners", "Partnerships", "Funds", "Deal Registrations", "Applications", "Referrals",
+             "Rewards", "Reporting", "Configuration"],
         )
         user = new_test_user(self.env, "pp_user", groups="partner_program.group_partner_program_user")
         outsider = new_test_user(self.env, "pp_outsider", groups="base.group_user")

@@ -13,7 +13,8 @@ def uninstall_hook(env):
     env.cr.execute("DELETE FROM partner_fund_request")
     # The demo's confirmed orders (partner pricing) would refuse their deletion: cancelled first.
     env.cr.execute("""UPDATE sale_order SET state = 'cancel' WHERE id IN (
-                          SELECT res_id FROM ir_model_data WHERE module = 'partner_program' AND model = 'sale.order')""")
+                          SELECT res_id FROM ir_model_data
+                           WHERE module = 'partner_program' AND model = 'sale.order')""")
     env.cr.execute("DELETE FROM partner_deal_registration")  # holds on to its reseller (ondelete restrict)
     env.cr.execute("DELETE FROM partner_partnership")  # cascades to funds, progress, history, trainings…
     # Rewards and statements hold on to their leads and partners on purpose (ondelete restrict): they go first.

@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.http import request
-from odoo.tools import email_normalize, plaintext2html
+from odoo.tools import SQL, email_normalize, plaintext2html
 
 from ..forms.referral import LEAD_SUBMISSION_FORM
 from .partner_group import REFERRAL_COOKIE
@@ -169,7 +169,12 @@ class CrmLead(models.Model):
         leads = self.filtered(lambda lead: lead.referral_group_id and not lead.date_partner_qualified)
         if not leads or not self._referral_vendor_side():
             return
-        leads.sudo().write({"date_partner_qualified": fields.Datetime.now()})
+        # One UPDATE: a full write of the leads (tracking, crm's write) for a date nothing depends on made
+        # winning referred opportunities a third slower than winning them without the add-on.
+        self.env.cr.execute(SQL(
+            "UPDATE crm_lead SET date_partner_qualified = %s WHERE id = ANY(%s) AND date_partner_qualified IS NULL",
+            fields.Datetime.now(), leads.ids))
+        leads.invalidate_recordset(["date_partner_qualified"])
         self.env["partner.reward"]._grant(leads, "lead_qualified")
 
     def _referral_won(self):

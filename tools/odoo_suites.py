@@ -18,6 +18,10 @@ ODOO_SUITES_EXCLUDED = {
         "test_digest.py": LEDGER_DEMO,
         "test_performances.py::TestLeadAssignPerf": LEDGER_DEMO,
         "test_crm_ui.py::TestUi::test_email_and_phone_propagation_edit_save": LEDGER_DEMO,
+        "test_crm_lead_convert_mass.py::TestLeadConvertMass::test_mass_convert_performances": (
+            "counts queries with Odoo's Pricelists feature off; the add-on switches it on (partner pricing), and "
+            "Odoo then looks up the pricelist of each contact the conversion creates (product's "
+            "_get_partner_pricelist_multi): 2 more queries per lead, Odoo's own"),
         "test_crm_lead_notification.py::NewLeadNotification": (
             "setUpClass deactivates French, which website refuses while a website uses it: our demo publishes "
             "the website in French (/fr/partners, /fr/my/leads)"),

@@ -1,4 +1,3 @@
-import threading
 from datetime import timedelta
 
 from psycopg2 import IntegrityError, errors
@@ -9,6 +8,7 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from .common_partnership import PartnershipCase
+from .common_race import second_waits_then_fails_to_serialize
 
 
 @tagged("post_install", "-at_install")
@@ -210,40 +210,16 @@ class TestFundConcurrency(TransactionCase):
             "fund_id": self.ids["fund"], "operation_type": "debit", "amount": amount, "name": "Concurrent debit",
         })
 
+    def _debit_seeing_100(self, env, amount):
+        self.assertEqual(env["partner.fund"].browse(self.ids["fund"]).balance, 100)
+        self._debit(env, amount)
+
     def test_concurrent_debits_never_make_the_balance_negative(self):
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1 = api.Environment(cr1, SUPERUSER_ID, {})
-            env2 = api.Environment(cr2, SUPERUSER_ID, {})
-            # Both transactions start and see a balance of 100.
-            self.assertEqual(env1["partner.fund"].browse(self.ids["fund"]).balance, 100)
-            self.assertEqual(env2["partner.fund"].browse(self.ids["fund"]).balance, 100)
-            cr2.execute("SET LOCAL lock_timeout = '20s'")
-
-            self._debit(env1, 80)  # holds the fund's lock until commit
-            outcome = {}
-
-            def second_debit():
-                try:
-                    self._debit(env2, 80)
-                    outcome["result"] = "debited"
-                except Exception as error:  # noqa: BLE001 - the test reports whatever happened
-                    outcome["result"] = error
-
-            thread = threading.Thread(target=second_debit)
-            with mute_logger("odoo.sql_db"):
-                thread.start()
-                thread.join(1)
-                self.assertTrue(thread.is_alive(), "the second debit waits for the first one's lock")
-                cr1.commit()
-                thread.join(30)
-            self.assertFalse(thread.is_alive())
-            self.assertIsInstance(outcome["result"], errors.SerializationFailure)
-            cr2.rollback()
-
-            # Odoo retries a transaction that failed to serialize: the retry sees the first debit.
-            with self.assertRaisesRegex(UserError, "cannot be debited"):
-                self._debit(env2, 80)
-            cr2.rollback()
+        # Odoo retries a transaction that failed to serialize: the retry sees the first debit.
+        with second_waits_then_fails_to_serialize(self, lambda env: self._debit_seeing_100(env, 80),
+                                                  lambda env: self._debit_seeing_100(env, 80), "debit") as env2, \
+                self.assertRaisesRegex(UserError, "cannot be debited"):
+            self._debit(env2, 80)
 
         with self.registry.cursor() as cr:
             cr.execute("SELECT balance FROM partner_fund WHERE id = %s", [self.ids["fund"]])

@@ -1,12 +1,10 @@
-import threading
 from datetime import timedelta
-
-from psycopg2 import errors
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import mute_logger
+
+from .common_race import second_waits_then_fails_to_serialize
 
 
 @tagged("post_install", "-at_install")
@@ -61,40 +59,17 @@ class TestFundRequestRace(TransactionCase):
     def _approve(self, env, index):
         env["partner.fund.request"].browse(self.ids["requests"][index]).action_approve()
 
+    def _approve_seeing_100(self, env, index):
+        self.assertEqual(env["partner.fund"].browse(self.ids["fund"]).available, 100)
+        self._approve(env, index)
+
     def test_two_approvals_at_once_never_reserve_more_than_the_balance(self):
-        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            env1 = api.Environment(cr1, SUPERUSER_ID, {})
-            env2 = api.Environment(cr2, SUPERUSER_ID, {})
-            # Both transactions start and see 100 available.
-            self.assertEqual(env1["partner.fund"].browse(self.ids["fund"]).available, 100)
-            self.assertEqual(env2["partner.fund"].browse(self.ids["fund"]).available, 100)
-            cr2.execute("SET LOCAL lock_timeout = '20s'")
-
-            self._approve(env1, 0)  # holds the fund's lock until commit
-            outcome = {}
-
-            def second_approval():
-                try:
-                    self._approve(env2, 1)
-                    outcome["result"] = "approved"
-                except Exception as error:  # noqa: BLE001 - the test reports whatever happened
-                    outcome["result"] = error
-
-            thread = threading.Thread(target=second_approval)
-            with mute_logger("odoo.sql_db"):
-                thread.start()
-                thread.join(1)
-                self.assertTrue(thread.is_alive(), "the second approval waits for the first one's lock")
-                cr1.commit()
-                thread.join(30)
-            self.assertFalse(thread.is_alive())
-            self.assertIsInstance(outcome["result"], errors.SerializationFailure)
-            cr2.rollback()
-
-            # Odoo retries a transaction that failed to serialize: the retry sees the first reservation.
-            with self.assertRaisesRegex(UserError, "cannot set aside"):
-                self._approve(env2, 1)
-            cr2.rollback()
+        # Odoo retries a transaction that failed to serialize: the retry sees the first reservation.
+        with second_waits_then_fails_to_serialize(self, lambda env: self._approve_seeing_100(env, 0),
+                                                  lambda env: self._approve_seeing_100(env, 1),
+                                                  "approval") as env2, \
+                self.assertRaisesRegex(UserError, "cannot set aside"):
+            self._approve(env2, 1)
 
         with self.registry.cursor() as cr:
             cr.execute("SELECT balance, reserved FROM partner_fund WHERE id = %s", [self.ids["fund"]])

@@ -1,14 +1,12 @@
-from datetime import timedelta
 
 from psycopg2 import IntegrityError, errors
 
-from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .common_partnership import PartnershipCase
-from .common_race import second_waits_then_fails_to_serialize
+from .common_race import CommittedFundCase, second_waits_then_fails_to_serialize
 
 
 @tagged("post_install", "-at_install")
@@ -173,37 +171,8 @@ class TestFund(PartnershipCase):
 
 
 @tagged("post_install", "-at_install")
-class TestFundConcurrency(TransactionCase):
+class TestFundConcurrency(CommittedFundCase):
     """Two real transactions debiting the same fund at the same time: committed data, cleaned up after."""
-
-    def setUp(self):
-        super().setUp()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            partner = env["res.partner"].create({"name": "Concurrent Reseller", "is_company": True})
-            partner_type = env["partner.type"].create({"name": "Concurrency test type"})
-            partnership = env["partner.partnership"].create({
-                "partner_id": partner.id, "type_id": partner_type.id,
-                "date_start": fields.Date.today() - timedelta(days=1),
-            })
-            fund = env["partner.fund"].create({"partnership_id": partnership.id, "credit_category_id": False})
-            env["partner.fund.operation"].create({
-                "fund_id": fund.id, "operation_type": "credit", "amount": 100, "name": "Initial",
-            })
-            self.ids = {"partner": partner.id, "type": partner_type.id, "partnership": partnership.id,
-                        "fund": fund.id}
-        self.addCleanup(self._cleanup)
-
-    def _cleanup(self):
-        with self.registry.cursor() as cr:
-            for model, key in (("partner.fund", "fund"), ("partner.partnership", "partnership")):
-                cr.execute("DELETE FROM mail_message WHERE model = %s AND res_id = %s", [model, self.ids[key]])
-                cr.execute("DELETE FROM mail_followers WHERE res_model = %s AND res_id = %s", [model, self.ids[key]])
-            cr.execute("DELETE FROM partner_fund_operation WHERE fund_id = %s", [self.ids["fund"]])
-            cr.execute("DELETE FROM partner_fund WHERE id = %s", [self.ids["fund"]])
-            cr.execute("DELETE FROM partner_partnership WHERE id = %s", [self.ids["partnership"]])
-            cr.execute("DELETE FROM partner_type WHERE id = %s", [self.ids["type"]])
-            cr.execute("DELETE FROM res_partner WHERE id = %s", [self.ids["partner"]])
 
     def _debit(self, env, amount):
         return env["partner.fund.operation"].create({

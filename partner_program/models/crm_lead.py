@@ -58,7 +58,12 @@ class CrmLead(models.Model):
     def write(self, vals):
         self._add_salesperson_of_assigned_partner(vals)
         old_types = self._referral_watch_qualification(vals)
+        qualified = self._referral_qualify_in_write(vals)
+        if qualified:
+            vals = dict(vals, date_partner_qualified=fields.Datetime.now())  # the caller's dict stays as it was
         result = super().write(vals)
+        if qualified:
+            self.env["partner.reward"]._grant(qualified, "lead_qualified")
         if old_types:
             self._referral_check_qualified(old_types)
         return result

@@ -142,6 +142,25 @@ class CrmLead(models.Model):
             return {}
         return {lead.id: lead.type for lead in self if lead.referral_group_id and not lead.date_partner_qualified}
 
+    def _referral_qualify_in_write(self, vals):
+        """Winning partner leads that are all still unqualified (a salesperson's "Won", a batch of them):
+        their qualification date goes into the write itself, so no second UPDATE of the same rows follows.
+
+        Any other write qualifies afterwards (``_referral_check_qualified``, ``_referral_won``).
+
+        :return: the leads whose write must set ``date_partner_qualified`` and which are then rewarded as
+            qualified; empty otherwise
+        """
+        stage_id = vals.get("stage_id")
+        if not stage_id or "date_partner_qualified" in vals or not self._referral_vendor_side():
+            return self.browse()
+        if not self.env["crm.stage"].browse(stage_id).is_won:
+            return self.browse()
+        if not all(lead.referral_group_id and not lead.date_partner_qualified and lead.won_status != "won"
+                   for lead in self):
+            return self.browse()
+        return self
+
     def _referral_check_qualified(self, old_types):
         """After the write: a partner lead is qualified once converted to an opportunity, or, for an
         opportunity, once it leaves the first stage of its team's pipeline."""

@@ -69,6 +69,29 @@ class TestPartnerReward(ReferralCase):
             self.assertFalse(Reward._grant(lead, trigger))
         self.assertEqual(len(self._rewards(lead)), 3)
 
+    def test_winning_a_batch_qualifies_and_rewards_each_lead_once(self):
+        # Won straight from a new opportunity: qualified by the winning write itself (one UPDATE).
+        leads = self.env["crm.lead"].browse([
+            self._referred_lead(self.partner_a, type="opportunity", expected_revenue=1000,
+                                email_from="batch%d@customer.example.com" % index).id
+            for index in range(3)])
+        won_stage = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        values = {"stage_id": won_stage.id}
+        leads.write(values)
+        self.assertEqual(values, {"stage_id": won_stage.id}, "the caller's values are left as they were")
+        for lead in leads:
+            self.assertTrue(lead.date_partner_qualified)
+            self.assertEqual(len(self._rewards(lead, self.offer_qualified)), 1)
+            self.assertEqual(self._rewards(lead, self.offer_won).amount, 100)
+        # A mixed batch: the lead nobody brought stays unqualified, the referred one is qualified once.
+        plain = self.env["crm.lead"].create({"name": "Walk-in batch", "type": "opportunity"})
+        referred = self._referred_lead(self.partner_a, type="opportunity", email_from="mixed@customer.example.com")
+        (plain | referred).write(values)
+        self.assertFalse(plain.date_partner_qualified)
+        self.assertFalse(self._rewards(plain))
+        self.assertTrue(referred.date_partner_qualified)
+        self.assertEqual(len(self._rewards(referred, self.offer_qualified)), 1)
+
     def test_the_database_refuses_a_second_reward_for_the_same_offer_and_source(self):
         lead = self._referred_lead(self.partner_a)
         reward = self._rewards(lead)

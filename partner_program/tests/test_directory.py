@@ -2,7 +2,9 @@ from unittest.mock import PropertyMock, patch
 
 from lxml import html
 
+from odoo.fields import Domain
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common_directory import DirectoryCase, DirectoryHttpCase
 
@@ -122,6 +124,19 @@ class TestDirectorySearch(DirectoryCase):
         self.assertIsNone(self._search(self.web_editor, grade=self.grade_archived))
         values = self._search(self.web_editor, grade=self.grade_unpublished)
         self.assertEqual(values["partners"], self.on_unpublished_level)
+
+    def test_a_country_page_reads_the_directory_index_not_every_contact(self):
+        # The visitors' domain must stay within the partial index's WHERE, or PostgreSQL falls back to reading
+        # the whole contact table for every directory page (the planner is told to prefer indexes: the test
+        # database is too small for it to choose one on its own).
+        Partner = self.env["res.partner"].with_user(self.public_user)
+        domain = Partner._directory_domain() & Domain("country_id", "=", self.lyon.country_id.id)
+        query = Partner.sudo()._search(domain)
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        self.env.cr.execute(SQL("EXPLAIN %s", query.select()))
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.env.cr.execute("SET LOCAL enable_seqscan = on")
+        self.assertIn("res_partner_directory_idx", plan)
 
     def test_query_count_does_not_depend_on_the_number_of_partners(self):
         Partner = self.env["res.partner"].with_user(self.public_user)

@@ -42,7 +42,7 @@ class TestPartnershipWonRevenue(PartnershipCase):
 
     def test_quotations_and_cancelled_orders_do_not_count(self):
         lead = self._deal()
-        draft, sent, cancelled, confirmed = self._deal_orders(lead * 4, [100, 200, 400, 800])
+        draft, sent, cancelled, confirmed = self._deal_orders([lead] * 4, [100, 200, 400, 800])
         sent.state = "sent"
         (cancelled | confirmed).action_confirm()
         cancelled._action_cancel()
@@ -53,7 +53,7 @@ class TestPartnershipWonRevenue(PartnershipCase):
         currency = self._foreign_currency(2.0)
         pricelist = self.env["product.pricelist"].create({"name": "Foreign deals", "currency_id": currency.id})
         lead = self._deal()
-        foreign, local = self._deal_orders(lead * 2, [1000, 300])
+        foreign, local = self._deal_orders([lead] * 2, [1000, 300])
         foreign.pricelist_id = pricelist
         (foreign | local).action_confirm()
         self.assertEqual(foreign.currency_id, currency)
@@ -65,7 +65,7 @@ class TestPartnershipWonRevenue(PartnershipCase):
         currency = self._foreign_currency(2.0)
         other = self.env["res.company"].create({"name": "Won Revenue Other Company", "currency_id": currency.id})
         self._foreign_currency(2.0, other)
-        lead = self._deal(company_id=other.id)
+        lead = self._deal(company_id=other.id, user_id=False)
         order = self._deal_orders(lead, [1000], company_id=other.id)
         order.action_confirm()
         self.assertEqual((order.company_id, order.currency_id), (other, currency))
@@ -73,7 +73,7 @@ class TestPartnershipWonRevenue(PartnershipCase):
 
     def test_orders_dated_outside_the_period_do_not_count(self):
         lead = self._deal()
-        before, inside, after = self._deal_orders(lead * 3, [100, 200, 400])
+        before, inside, after = self._deal_orders([lead] * 3, [100, 200, 400])
         (before | inside | after).action_confirm()
         before.date_order = fields.Datetime.to_datetime(self.partnership.date_start) - timedelta(days=2)
         after.date_order = fields.Datetime.to_datetime(self.partnership.date_due) + timedelta(days=3)

@@ -42,7 +42,8 @@ class PartnerParameterCategory(models.Model):
         help="How the partnership's progress on this obligation is measured over its period:\n"
         "- Leads registered: leads assigned to the partner during the period\n"
         "- Leads accepted: of those, the ones converted into opportunities\n"
-        "- Won opportunities / Won revenue: opportunities of the partner won during the period\n"
+        "- Won opportunities: opportunities of the partner won during the period\n"
+        "- Won revenue: untaxed amount of the confirmed sale orders of the partner's opportunities, by order date\n"
         "- Opportunity amount in pipeline: expected revenue of its open opportunities assigned during the period\n"
         "- Certified contacts: the partner's contacts holding a valid certification\n"
         "- Manual entry: typed in by the partner manager on the partnership",

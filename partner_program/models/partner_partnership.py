@@ -111,7 +111,11 @@ class PartnerPartnership(models.Model):
     lead_count = fields.Integer("Leads", compute="_compute_summary")
     opportunity_count = fields.Integer("Opportunities", compute="_compute_summary")
     won_count = fields.Integer("Won", compute="_compute_summary")
-    won_revenue = fields.Monetary(compute="_compute_summary")
+    won_revenue = fields.Monetary(
+        compute="_compute_summary",
+        help="Untaxed amount of the confirmed sale orders of the opportunities assigned to the partner, ordered "
+        "during the period, in the company's currency.",
+    )
     pipeline_amount = fields.Monetary("Pipeline", compute="_compute_summary")
     certified_contact_count = fields.Integer("Certified Contacts", compute="_compute_summary")
 

@@ -21,8 +21,9 @@ class PartnerPartnership(models.Model):
     def _get_measures(self):
         """What each partnership achieved over its period, for every automatic measure.
 
-        Three grouped queries whatever the number of partnerships (leads assigned, leads won, valid
-        certifications); days are grouped in SQL and matched to each partnership's period here.
+        Four grouped queries whatever the number of partnerships (leads assigned, leads won, the confirmed
+        orders of the partner's opportunities, valid certifications); days are grouped in SQL and matched to
+        each partnership's period here.
 
         :return: {partnership_id: {measure: value}} for the measures in ``LEAD_MEASURES``
         """
@@ -55,16 +56,17 @@ class PartnerPartnership(models.Model):
                 add(partner, day, "leads_accepted", count)
                 if status == "pending":
                     add(partner, day, "pipeline_amount", revenue)
-        # Closing dates are datetimes grouped by day in the user's timezone: one spare day on each side.
-        for partner, day, count, revenue in Lead._read_group(
+        # Closing and order dates are datetimes grouped by day in the user's timezone: one spare day on each side.
+        moment_min = datetime.combine(date_min - timedelta(days=1), datetime.min.time())
+        moment_max = datetime.combine(date_max + timedelta(days=2), datetime.min.time())
+        for partner, day, count in Lead._read_group(
             [("partner_assigned_id", "in", partner_ids), ("won_status", "=", "won"),
-             ("date_closed", ">=", datetime.combine(date_min - timedelta(days=1), datetime.min.time())),
-             ("date_closed", "<", datetime.combine(date_max + timedelta(days=2), datetime.min.time()))],
+             ("date_closed", ">=", moment_min), ("date_closed", "<", moment_max)],
             ["partner_assigned_id", "date_closed:day"],
-            ["__count", "expected_revenue:sum"],
+            ["__count"],
         ):
             add(partner, day, "won_count", count)
-            add(partner, day, "won_revenue", revenue)
+        self._add_won_revenue(result, periods, partner_ids, moment_min, moment_max)
         today = fields.Date.context_today(self)
         for partnership, contacts in self.env["partner.training"].sudo()._read_group(
             [("partnership_id", "in", partnerships.ids), ("kind", "=", "certification"),
@@ -74,6 +76,42 @@ class PartnerPartnership(models.Model):
         ):
             result[partnership.id]["certified_contacts"] = contacts
         return result
+
+    def _add_won_revenue(self, result, periods, partner_ids, moment_min, moment_max):
+        """Add to ``result`` the won revenue of each partnership: the untaxed amount of the confirmed sale orders
+        of the opportunities assigned to its partner, by order date, in the partnership's company currency.
+
+        This is what the partner sees in "Sales from my deals" (confirmed orders only). One grouped query: an
+        order's amount is brought to its company's currency by the rate stored on the order at its date (as
+        Odoo's sales analysis does); only an order of a company with another currency than the partnership's
+        is converted again, once per company, currency and day.
+        """
+        partnerships = self.browse([partnership_id for spans in periods.values() for *_dates, partnership_id in spans])
+        companies = {partnership.id: partnership.company_id for partnership in partnerships}
+        rates = {}
+
+        def convert(amount, company, partnership_id, day):
+            target = companies[partnership_id]
+            if company.currency_id == target.currency_id:
+                return amount
+            key = (company.currency_id, target, day)
+            if key not in rates:
+                rates[key] = self.env["res.currency"]._get_conversion_rate(
+                    company.currency_id, target.currency_id, target, day)
+            return target.currency_id.round(amount * rates[key])
+
+        # sudo: as for the leads, a partner's sales count whoever looks at them.
+        Order = self.env["sale.order"].sudo().with_context(active_test=False)
+        for partner, day, company, rate, amount in Order._read_group(
+            [("state", "=", "sale"), ("opportunity_id.partner_assigned_id", "in", partner_ids),
+             ("date_order", ">=", moment_min), ("date_order", "<", moment_max)],
+            ["opportunity_id.partner_assigned_id", "date_order:day", "company_id", "currency_rate"],
+            ["amount_untaxed:sum"],
+        ):
+            amount = amount / rate if rate else amount
+            for start, due, partnership_id in periods[partner.id]:
+                if day and start <= _as_date(day) <= due:
+                    result[partnership_id]["won_revenue"] += convert(amount, company, partnership_id, _as_date(day))
 
     def _get_category_values(self):
         """The measured value of every obligation category, for each partnership.

@@ -12,6 +12,7 @@ from . import test_directory_partner_page
 from . import test_fund
 from . import test_partnership
 from . import test_partnership_progression
+from . import test_partnership_won_revenue
 from . import test_partnership_security
 from . import test_portal_program
 from . import test_partner_answer_deadline

@@ -31,6 +31,11 @@ class PartnershipCase(PartnerProgramCase):
             "name": "Test discount", "kind": "benefit", "benefit_type": "discount", "unit": "%",
         })
         cls.type_reseller = cls.env["partner.type"].create({"name": "Test Reseller"})
+        # what the resellers' customers buy when a deal is won (see _deal_orders)
+        cls.deal_product = cls.env["product.product"].create({
+            "name": "Deal licences", "type": "service", "list_price": 1.0, "taxes_id": [fields.Command.clear()],
+        })
+        cls.deal_customer = cls.env["res.partner"].create({"name": "Deal Customer", "is_company": True})
         # level: (leads, won revenue, fund %, discount %)
         program = {
             cls.grade_bronze: (1, 0, 1, 5),
@@ -73,10 +78,45 @@ class PartnershipCase(PartnerProgramCase):
 
     @classmethod
     def _opportunities(cls, partner, revenues, won=True):
-        """Opportunities assigned to ``partner`` today, one per expected revenue; won unless told."""
+        """Opportunities assigned to ``partner`` today, one per expected revenue; won unless told, and then sold:
+        each gets a confirmed sale order of that untaxed amount (what the won revenue is measured from)."""
         leads = cls._leads(len(revenues), partner_assigned_id=partner.id, type="opportunity")
         for lead, revenue in zip(leads, revenues, strict=True):
             lead.expected_revenue = revenue
         if won:
             leads.action_set_won()
+            cls._deal_orders(leads, revenues).action_confirm()
         return leads
+
+    @classmethod
+    def _foreign_currency(cls, rate, companies=None):
+        """A currency other than the current company's, activated: one unit of the company's currency is worth
+        ``rate`` of it from a few days ago on, in the books of ``companies`` (the current one by default)."""
+        main = cls.env.company.currency_id
+        eur = cls.env.ref("base.EUR")
+        currency = eur if main != eur else cls.env.ref("base.USD")
+        currency.active = True
+        day = fields.Date.today() - timedelta(days=3)
+        Rate = cls.env["res.currency.rate"]
+        for company in companies or cls.env.company:
+            # only the ratio counts: the same two rates in every company, whatever its own currency
+            for rated, value in ((main, 1.0), (currency, rate)):
+                existing = Rate.search([("currency_id", "=", rated.id), ("company_id", "=", company.id),
+                                        ("name", "=", day)])
+                if existing:
+                    existing.rate = value
+                else:
+                    Rate.create({"currency_id": rated.id, "company_id": company.id, "name": day, "rate": value})
+        return currency
+
+    @classmethod
+    def _deal_orders(cls, leads, amounts, **values):
+        """One quotation per opportunity, of one untaxed line of the given amount, for the deal's customer."""
+        return cls.env["sale.order"].create([dict({
+            "partner_id": cls.deal_customer.id,
+            "opportunity_id": lead.id,
+            "order_line": [fields.Command.create({
+                "product_id": cls.deal_product.id, "product_uom_qty": 1, "price_unit": amount,
+                "tax_ids": [fields.Command.clear()],
+            })],
+        }, **values) for lead, amount in zip(leads, amounts, strict=True)])

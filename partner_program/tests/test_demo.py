@@ -33,3 +33,8 @@ class TestDemo(TransactionCase):
         user = self.env.ref("partner_program.user_reseller_lyon")
         deal_sales = self.env["sale.order"].with_user(user)._portal_deal_sales()
         self.assertEqual(deal_sales, self.env.ref("partner_program.sale_order_deal_lyon_won"))
+        # what its program page counts as won revenue: the confirmed order of its deal (its own purchase and
+        # the won deal not ordered yet do not count)
+        partnership = self.env.ref("partner_program.partnership_reseller_lyon")
+        self.assertEqual(partnership.won_revenue, deal_sales.amount_untaxed)
+        self.assertTrue(partnership.won_revenue)

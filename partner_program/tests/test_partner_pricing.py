@@ -184,3 +184,76 @@ class TestPartnerPricing(PartnershipCase):
         partnership.with_user(self.manager).pricelist_id = personal
         self.assertEqual(self.reseller.property_product_pricelist, personal)
         self.assertTrue(partnership.message_ids.filtered(lambda message: "Negotiated for the form" in message.body))
+
+    # ------------------------------------------------------------------ currencies and companies
+    def test_personal_pricelist_in_another_currency_prices_in_its_currency(self):
+        currency = self._foreign_currency(2.0)
+        gold = self._tier_pricelist(self.grade_gold)
+        # negotiated: the Gold program price, invoiced in the customer's currency
+        personal = self.env["product.pricelist"].create({
+            "name": "Negotiated in foreign currency", "currency_id": currency.id,
+            "item_ids": [fields.Command.create({
+                "applied_on": "3_global", "compute_price": "formula", "base": "pricelist",
+                "base_pricelist_id": gold.id})],
+        })
+        self._partnership(self.reseller, self.grade_gold, pricelist_id=personal.id)
+        order = self._quote(self.reseller)
+        self.assertEqual((order.pricelist_id, order.currency_id), (personal, currency))
+        self.assertAlmostEqual(order.order_line.price_subtotal, 750.0 * 2.0 * 0.85, places=2)
+        # the tier price lists stay in their company's currency, a new one too
+        company_currency = self.env.company.currency_id
+        self.assertEqual(gold.currency_id, company_currency)
+        partner_type = self.env["partner.type"].create({"name": "Pricing type after the currency"})
+        self.env["partner.level.parameter"].create({
+            "type_id": partner_type.id, "grade_id": self.grade_gold.id, "category_id": self.cat_discount.id,
+            "value": 8,
+        })
+        self.assertEqual(self.env["product.pricelist"].search([("partner_type_id", "=", partner_type.id)])
+                         .currency_id, company_currency)
+
+    def test_each_company_prices_with_its_own_tier_pricelist_and_currency(self):
+        currency = self._foreign_currency(2.0)
+        other = self.env["res.company"].create({"name": "Pricing Company In Another Currency",
+                                                "currency_id": currency.id})
+        self._foreign_currency(2.0, other)
+        partner_type = self.env["partner.type"].create({"name": "Other company resellers", "company_id": other.id})
+        self.env["partner.level.parameter"].create({
+            "type_id": partner_type.id, "grade_id": self.grade_gold.id, "category_id": self.cat_discount.id,
+            "value": 12,
+        })
+        pricelist = self.env["product.pricelist"].search([("partner_type_id", "=", partner_type.id)])
+        self.assertEqual((pricelist.company_id, pricelist.currency_id), (other, currency))
+        self.assertEqual(self._tier_pricelist(self.grade_gold).currency_id, self.env.company.currency_id)
+
+        self.env["partner.partnership"].create({
+            "partner_id": self.reseller.id, "type_id": partner_type.id, "grade_id": self.grade_gold.id,
+            "company_id": other.id, "date_start": self.today - timedelta(days=1),
+        })
+        self.assertEqual(self.reseller.with_company(other).specific_property_product_pricelist, pricelist)
+        self.assertFalse(self.reseller.with_company(self.env.company).specific_property_product_pricelist)
+        order = self._quote(self.reseller, company_id=other.id)
+        self.assertEqual((order.pricelist_id, order.currency_id), (pricelist, currency))
+        self.assertAlmostEqual(order.order_line.price_subtotal, 750.0 * 2.0 * 0.88, places=2)
+        # in our company the reseller has no partnership: list price
+        self._assert_price(self._quote(self.reseller), 0)
+        # and a plain customer of the other company is not handed a program price list
+        customer = self.env["res.partner"].create({"name": "Plain Customer Of The Other Company"})
+        plain = self._quote(customer, company_id=other.id)
+        self.assertFalse(plain.pricelist_id.partner_type_id)
+        self.assertAlmostEqual(plain.order_line.price_subtotal, 750.0 * 2.0, places=2)
+
+    def test_odoo_resolves_the_partnership_pricelist_for_the_partner_and_its_contacts(self):
+        """The partner pricelist Odoo resolves (``_get_partner_pricelist_multi``, which computes
+        ``property_product_pricelist``): what quotations use, and what a shop starts from for a logged-in
+        buyer."""
+        contact = self.env["res.partner"].create({"name": "Shop Buyer", "parent_id": self.reseller.id})
+        Pricelist = self.env["product.pricelist"]
+        default = Pricelist._get_partner_pricelist_multi([self.reseller.id])[self.reseller.id]
+        self.assertFalse(default.partner_type_id)
+        partnership = self._partnership(self.reseller, self.grade_gold)
+        resolved = Pricelist._get_partner_pricelist_multi([self.reseller.id, contact.id])
+        gold = self._tier_pricelist(self.grade_gold)
+        self.assertEqual((resolved[self.reseller.id], resolved[contact.id]), (gold, gold))
+        partnership.active = False
+        resolved = Pricelist._get_partner_pricelist_multi([self.reseller.id, contact.id])
+        self.assertEqual((resolved[self.reseller.id], resolved[contact.id]), (default, default))

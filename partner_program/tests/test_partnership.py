@@ -70,6 +70,7 @@ class TestPartnership(PartnershipCase):
         late = self._opportunities(reseller, [99000])
         late.write({"date_partner_assign": partnership.date_start - timedelta(days=1),
                     "date_closed": partnership.date_due + timedelta(days=3)})
+        late.order_ids.date_order = partnership.date_due + timedelta(days=3)
         self._opportunities(self._reseller("Paris"), [50000])
 
         self.assertEqual(partnership.lead_count, 6)

@@ -85,6 +85,7 @@ class TestPartnershipProgression(PartnershipCase):
             leads = self._opportunities(partnership.partner_id, [6000, 5000, 1000])
             leads.write({"date_partner_assign": start + timedelta(days=10),
                          "date_closed": start + timedelta(days=20)})
+            leads.order_ids.date_order = start + timedelta(days=20)
         # Still running: no demotion before the period is over.
         running = self._partnership(self._reseller("Running"), grade=self.grade_gold)
         self._opportunities(running.partner_id, [100])
@@ -123,11 +124,12 @@ class TestPartnershipProgression(PartnershipCase):
             "partner_id": reseller.id, "type_id": self.type_reseller.id, "grade_id": self.grade_bronze.id,
             "date_start": self.today - timedelta(days=30),
         } for reseller in resellers])
-        # Every reseller has results, none enough for Silver.
-        self.env["crm.lead"].create([{
+        # Every reseller has results, none enough for Silver: a lead and a sale of its deal.
+        leads = self.env["crm.lead"].create([{
             "name": "Deal %s" % index, "type": "opportunity", "partner_assigned_id": reseller.id,
             "expected_revenue": 1000,
         } for index, reseller in enumerate(resellers)])
+        self._deal_orders(leads, [1000 + index for index in range(100)]).action_confirm()
 
         def queries(records):
             self.env.flush_all()
@@ -141,3 +143,4 @@ class TestPartnershipProgression(PartnershipCase):
         self.assertEqual(few, many)
         self.assertLessEqual(many, 12)
         self.assertEqual(partnerships.grade_id, self.grade_bronze)
+        self.assertEqual(partnerships[:3].mapped("won_revenue"), [1000, 1001, 1002])

@@ -1,3 +1,5 @@
+import re
+
 from odoo import fields
 from odoo.tests import tagged
 
@@ -100,6 +102,18 @@ class TestPortalPricing(PartnerPortalCase):
         self.assertEqual(response.status_code, 200)
         self.assertRegex(response.text, r"10\s*%\s*off list price")
         self.assertRegex(response.text, r"Test Gold</span>:\s*15\s*%\s*off list price")
+
+    def test_program_page_measures_won_revenue_from_the_sales_of_its_deals(self):
+        # the confirmed order of its deal (1,000.00), not the deal's expected revenue (8,000.00, in the pipeline),
+        # nor its own purchase (900.00), nor the other reseller's deal's order (1,000.00)
+        self.assertEqual((self.deal_order.amount_untaxed, self.opp_a.expected_revenue), (1000.0, 8000.0))
+        self._login(self.user_a)
+        response = self.url_open("/my/partner-program")
+        self.assertEqual(response.status_code, 200)
+        summary = re.search(r'id="partner_program_summary".*?</section>', response.text, re.S).group(0)
+        figure = r"%s(?:(?!</div>).)*</div>\s*<div[^>]*>%s"
+        self.assertRegex(summary, re.compile(figure % (r"1,000\.00", "Won revenue"), re.S))
+        self.assertRegex(summary, re.compile(figure % (r"8,000\.00", "In pipeline"), re.S))
 
     def test_tour_reseller_opens_a_sale_of_its_deal(self):
         self.start_tour("/my", "partner_program_deal_sales", login=self.user_a.login)

@@ -6,7 +6,7 @@ measures both in one run and writes benchmarks/RESULTS.md. Databases are kept be
 when the sizes or the seed change (--rebuild forces it); --db-prefix names them.
 
 Both sides are measured the same way: one warm-up run, then --reps runs, each rolled back; statistics are
-refreshed (ANALYZE) on both databases before measuring; Odoo's assignment runs with mail tracking on, as
+refreshed (VACUUM ANALYZE) on both databases before measuring; Odoo's assignment runs with mail tracking on, as
 users run it (and once more with tracking off, as a second row); HTTP pages alternate between the two
 servers in rounds. --scaling measures the assignment over a grid of sizes (one database pair per size).
 
@@ -359,8 +359,9 @@ class Bench:
         self.analyze(db)
 
     def analyze(self, db):
-        """Fresh planner statistics, the same way on both sides (autovacuum may not have run yet)."""
-        self.rt.psql(db, "ANALYZE")
+        """Fresh planner statistics and visibility maps (for index-only scans), the same way on both sides
+        (autovacuum may not have run yet)."""
+        self.rt.psql(db, "VACUUM ANALYZE")
 
     def record(self, what, side, unit, values, extra=""):
         self.results.append({"what": what, "side": side, "unit": unit, "summary": summary(values), "extra": extra})
@@ -638,7 +639,7 @@ class Bench:
             "Machine: %s." % self.machine(), "",
             "Data (seed %d, identical on both sides): %d resellers with coordinates in %d countries, %d leads "
             "with coordinates to assign, %d published partners in the directory, one reseller holding %d "
-            "assigned leads. Both sides measured alike: statistics refreshed (ANALYZE), one warm-up run, "
+            "assigned leads. Both sides measured alike: statistics refreshed (VACUUM ANALYZE), one warm-up run, "
             "then the median of %d run(s), each rolled back; Odoo's assignment with mail tracking on, as users "
             "run it (tracking off as a second row). HTTP: %d requests per page and side, %d at a time, in %d "
             "rounds alternating between the two servers, each with %d workers. Ratio: ours/Odoo (median; "

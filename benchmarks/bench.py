@@ -400,7 +400,7 @@ class Bench:
                                                   directory=resellers, held=0, partnerships=0))
             self.db = {side: "%s_scale_%s" % (base.db_prefix, side) for side in SIDES}
             self.args.scaling_base = "%s_%%s_base" % base.db_prefix
-            for side in ("ours", "odoo"):
+            for side in ("ours", "odoo") if self.args.odoo_reps else ("ours",):
                 self.ensure_db(side)
             for leads in sizes:
                 self.run_assign("assign %d leads over %d resellers" % (leads, resellers), limit=leads)

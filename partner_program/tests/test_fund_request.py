@@ -321,6 +321,8 @@ class TestFundRequestPaid(FundRequestCase):
 
     def test_registering_the_bill_payment_makes_the_request_paid(self):
         fund_request = self._approved_claim()
+        self.env.flush_all()
+        self.env.cr.flush()  # as if committed: a record's changes in the transaction creating it are not tracked
         bill = fund_request.move_id
         self.assertEqual((bill.move_type, bill.state), ("in_invoice", "draft"))
         self._post(bill)
@@ -332,7 +334,7 @@ class TestFundRequestPaid(FundRequestCase):
         self.assertIn(bill.payment_state, ("paid", "in_payment"))
         self.assertRecordValues(fund_request, [{"state": "paid", "paid_amount": 1500, "date_paid": self.today}])
         self.env.flush_all()
-        self.env.cr.flush()  # the tracking is written before the commit
+        self.env.cr.flush()  # the tracking is written at the commit
         tracked = fund_request.sudo().message_ids.tracking_value_ids.filtered(
             lambda value: value.field_id.name == "state" and value.new_value_char == "Paid")
         self.assertTrue(tracked, "the chatter shows the request became paid")
@@ -427,11 +429,14 @@ class TestFundRequestDemo(PartnershipCase):
         fund = self.env.ref("partner_program.fund_reseller_lyon_marketing")
         requests = fund.request_ids
         self.assertEqual(set(requests.mapped("state")), {
-            "submitted", "rejected", "approved", "claimed", "claim_approved", "claim_rejected", "expired",
+            "submitted", "rejected", "approved", "claimed", "claim_approved", "claim_rejected", "expired", "paid",
         })
         self.assertEqual(fund.reserved, sum(requests.mapped("reserved_amount")))
         self.assertEqual(fund.reserved, 800 + 500)
         breakfast = self.env.ref("partner_program.fund_request_lyon_breakfast")
         self.assertRecordValues(breakfast.move_id, [{"move_type": "in_invoice", "amount_total": 380}])
         self.assertEqual(breakfast.operation_id.amount, 380)
+        webinar = self.env.ref("partner_program.fund_request_lyon_webinar")
+        self.assertIn(webinar.move_id.payment_state, ("paid", "in_payment"))
+        self.assertRecordValues(webinar, [{"state": "paid", "paid_amount": 150}])
         self.assertGreaterEqual(fund.available, 0)

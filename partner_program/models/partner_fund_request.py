@@ -18,6 +18,8 @@ ATTACHMENT_MAX_COUNT = 10
 REMINDER_DAYS = 7
 # A reservation exists in these states; it is released when the request leaves them.
 RESERVED_STATES = ("approved", "claimed")
+# Payment states of the payout that make the request paid ("reversed" is a payout cancelled by its reversal).
+PAID_PAYMENT_STATES = ("paid", "in_payment")
 
 
 class PartnerFundRequest(models.Model):
@@ -56,7 +58,10 @@ class PartnerFundRequest(models.Model):
             ("paid", "Paid"),
             ("expired", "Expired"),
         ],
-        default="submitted", required=True, readonly=True, tracking=True, index=True, copy=False,
+        default="submitted", required=True, tracking=True, index=True, copy=False,
+        compute="_compute_state", store=True, readonly=False,
+        help="Set by the buttons, except Paid: a request with an approved claim becomes Paid when Accounting marks "
+        "its payout paid (posted, payment registered or reconciled), and back if that payment is undone.",
     )
     amount = fields.Monetary("Requested", required=True, tracking=True)
     approved_amount = fields.Monetary(
@@ -77,7 +82,9 @@ class PartnerFundRequest(models.Model):
         help="Leave empty to pay the claimed amount; lower it to approve the claim in part.",
     )
     claim_reject_reason = fields.Text("Reason for Refusing the Claim", tracking=True, copy=False)
-    paid_amount = fields.Monetary("Paid", readonly=True, copy=False)
+    paid_amount = fields.Monetary("Paid", compute="_compute_paid", store=True, copy=False)
+    date_paid = fields.Date("Paid On", compute="_compute_paid", store=True, copy=False,
+                            help="The day Accounting marked the payout paid.")
     request_attachment_ids = fields.Many2many(
         "ir.attachment", "partner_fund_request_attachment_rel", "request_id", "attachment_id",
         "Request Files", readonly=True, copy=False,
@@ -109,6 +116,31 @@ class PartnerFundRequest(models.Model):
     _dates_ordered = models.Constraint(
         "CHECK(date_end IS NULL OR date_end >= date_start)", "An activity cannot end before it starts."
     )
+
+    @api.depends("move_id.payment_state", "move_id.state")
+    def _compute_state(self):
+        """Paid follows Accounting: an approved claim whose payout (vendor bill or credit note) is posted and
+        paid (``paid`` or ``in_payment``: a registered payment, a bank statement line, or reconciled with an
+        invoice of the partner) is Paid; it goes back to Claim Approved if that payment is undone. A payout
+        reversed (``reversed``: cancelled by its reversal) was not paid. The other states are the buttons'."""
+        for fund_request in self:
+            if fund_request.state in ("claim_approved", "paid") and fund_request.move_id:
+                move = fund_request.move_id
+                paid = move.state == "posted" and move.payment_state in PAID_PAYMENT_STATES
+                fund_request.state = "paid" if paid else "claim_approved"
+            elif not fund_request.state:
+                fund_request.state = "submitted"
+
+    @api.depends("state", "claim_approved_amount")
+    def _compute_paid(self):
+        today = fields.Date.context_today(self)
+        for fund_request in self:
+            if fund_request.state == "paid":
+                fund_request.paid_amount = fund_request.claim_approved_amount
+                fund_request.date_paid = fund_request.date_paid or today
+            else:
+                fund_request.paid_amount = 0.0
+                fund_request.date_paid = False
 
     def _compute_access_url(self):
         super()._compute_access_url()
@@ -321,7 +353,8 @@ class PartnerFundRequest(models.Model):
                 "%(requests)s: write the reason for the refusal first; the partner reads it.",
                 requests=", ".join(missing.mapped("name")),
             ))
-        self.write({"state": "rejected"})
+        # an amount typed before deciding to refuse was never approved (the reports sum approved amounts)
+        self.write({"state": "rejected", "approved_amount": False})
         return True
 
     def action_approve_claim(self):
@@ -363,23 +396,6 @@ class PartnerFundRequest(models.Model):
             ))
         self._release()
         self.write({"state": "claim_rejected"})
-        return True
-
-    def action_set_paid(self):
-        """The payout is paid: the request is done."""
-        self._check_manager()
-        self._lock()
-        self._check_state(("claim_approved",), self.env._("marking as paid"))
-        if unpaid := self.filtered(
-            lambda fund_request: fund_request.move_id.state != "posted"
-            or fund_request.move_id.payment_state not in ("paid", "in_payment", "reversed")
-        ):
-            raise UserError(self.env._(
-                "%(requests)s: post the payout and register its payment first.",
-                requests=", ".join(unpaid.mapped("name")),
-            ))
-        for fund_request in self:
-            fund_request.write({"state": "paid", "paid_amount": fund_request.claim_approved_amount})
         return True
 
     def action_view_move(self):

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from psycopg2 import errors
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
@@ -112,9 +113,8 @@ class TestFundRequest(FundRequestCase):
         # the activity is paid by the claim, not by a second debit
         with self.assertRaisesRegex(UserError, "paid by its fund request"):
             fund_request.marketing_activity_id.action_debit_fund()
-        # not paid until the bill is paid
-        with self.assertRaisesRegex(UserError, "register its payment"):
-            fund_request.action_set_paid()
+        # not paid until Accounting pays the bill (see TestFundRequestPaid)
+        self.assertEqual((fund_request.state, fund_request.paid_amount), ("claim_approved", 0))
 
     def test_credit_note_when_the_company_chooses_it(self):
         self.env.company.partner_fund_payout = "credit_note"
@@ -179,7 +179,7 @@ class TestFundRequest(FundRequestCase):
 
     def test_portal_user_cannot_decide_and_sees_only_its_company(self):
         fund_request = self._request()
-        for action in ("action_approve", "action_reject", "action_approve_claim", "action_set_paid"):
+        for action in ("action_approve", "action_reject", "action_approve_claim", "action_reject_claim"):
             with self.assertRaises(AccessError):
                 getattr(fund_request.with_user(self.portal_user), action)()
         with self.assertRaises(AccessError):
@@ -296,16 +296,147 @@ class TestFundRequest(FundRequestCase):
 
 
 @tagged("post_install", "-at_install")
+class TestFundRequestPaid(FundRequestCase):
+    """Paid follows Accounting: the payout's payment, not a button."""
+
+    def _approved_claim(self, amount="1500"):
+        fund_request = self._request(amount=amount).with_user(self.manager)
+        fund_request.action_approve()
+        self._claim(fund_request, amount=amount)
+        fund_request.action_approve_claim()
+        return fund_request
+
+    def _post(self, move):
+        move = move.with_env(self.env)  # the accountant's part
+        move.invoice_date = self.today
+        move.action_post()
+        return move
+
+    def _pay(self, move, amount=None):
+        """Register a payment as the accountant does (Pay on the bill: account.payment.register)."""
+        wizard = self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=move.ids,
+        ).create({"amount": amount} if amount else {})
+        return wizard._create_payments()
+
+    def test_registering_the_bill_payment_makes_the_request_paid(self):
+        fund_request = self._approved_claim()
+        self.env.flush_all()
+        self.env.cr.flush()  # as if committed: a record's changes in the transaction creating it are not tracked
+        bill = fund_request.move_id
+        self.assertEqual((bill.move_type, bill.state), ("in_invoice", "draft"))
+        self._post(bill)
+        self.assertEqual((bill.payment_state, fund_request.state), ("not_paid", "claim_approved"))
+        self._pay(bill, amount=500)  # in part: not paid yet
+        self.assertEqual((bill.payment_state, fund_request.state), ("partial", "claim_approved"))
+        self.assertFalse(fund_request.paid_amount)
+        self._pay(bill)  # the rest
+        self.assertIn(bill.payment_state, ("paid", "in_payment"))
+        self.assertRecordValues(fund_request, [{"state": "paid", "paid_amount": 1500, "date_paid": self.today}])
+        self.env.flush_all()
+        self.env.cr.flush()  # the tracking is written at the commit
+        tracked = fund_request.sudo().message_ids.tracking_value_ids.filtered(
+            lambda value: value.field_id.name == "state" and value.new_value_char == "Paid")
+        self.assertTrue(tracked, "the chatter shows the request became paid")
+        # the partner reads it on its page
+        self.assertEqual(fund_request.with_user(self.portal_user).state, "paid")
+        # the fund was debited once, at the claim's approval: paying moves no fund money
+        self.assertEqual(self._fund_figures(), (3500, 0, 3500))
+
+    def test_an_unpaid_or_reversed_payout_leaves_the_request_unpaid(self):
+        draft = self._approved_claim(amount="400")
+        posted = self._approved_claim(amount="300")
+        reversed_bill = self._approved_claim(amount="200")
+        self._post(posted.move_id)
+        self._post(reversed_bill.move_id)
+        # the bill cancelled by its reversal was not paid to the partner
+        reversed_bill.move_id.with_env(self.env)._reverse_moves([{"invoice_date": self.today}], cancel=True)
+        self.assertEqual(reversed_bill.move_id.payment_state, "reversed")
+        self.assertEqual((draft | posted | reversed_bill).mapped("state"), ["claim_approved"] * 3)
+        # requests that are only approved or claimed stay so whatever happens to other payouts
+        approved = self._request(amount="100").with_user(self.manager)
+        approved.action_approve()
+        claimed = self._request(amount="100").with_user(self.manager)
+        claimed.action_approve()
+        self._claim(claimed, amount="100")
+        self._pay(posted.move_id)
+        self.assertEqual(posted.state, "paid")
+        self.assertEqual((approved.state, claimed.state, draft.state), ("approved", "claimed", "claim_approved"))
+
+    def test_undoing_the_payment_takes_the_request_back_to_claim_approved(self):
+        fund_request = self._approved_claim()
+        self._post(fund_request.move_id)
+        payment = self._pay(fund_request.move_id)
+        self.assertEqual(fund_request.state, "paid")
+        payment.action_draft()
+        payment.action_cancel()
+        self.assertNotIn(fund_request.move_id.payment_state, ("paid", "in_payment"))
+        self.assertRecordValues(fund_request, [{"state": "claim_approved", "paid_amount": 0, "date_paid": False}])
+
+    def test_credit_note_reconciled_with_an_invoice_of_the_partner_is_paid(self):
+        self.env.company.partner_fund_payout = "credit_note"
+        fund_request = self._approved_claim(amount="1000")
+        credit_note = self._post(fund_request.move_id)
+        self.assertEqual((credit_note.move_type, fund_request.state), ("out_refund", "claim_approved"))
+        journal = self.env["account.journal"].search([
+            ("type", "=", "sale"), *self.env["account.journal"]._check_company_domain(self.env.company),
+        ], limit=1)
+        invoice = self._post(self.env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": self.reseller.id, "journal_id": journal.id,
+            "invoice_line_ids": [Command.create({"name": "Licences", "quantity": 1, "price_unit": 1000,
+                                                 "tax_ids": [], "account_id": journal.default_account_id.id})],
+        }))
+        receivable = credit_note.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        invoice.js_assign_outstanding_line(receivable.id)
+        self.assertEqual(credit_note.payment_state, "paid")
+        self.assertRecordValues(fund_request, [{"state": "paid", "paid_amount": 1000}])
+
+    def test_reports_requests_approved_claimed_paid_per_partner_and_period_and_fund_utilisation(self):
+        paid = self._approved_claim(amount="1500")
+        self._post(paid.move_id)
+        self._pay(paid.move_id)
+        rejected = self._request(amount="300").with_user(self.manager)
+        rejected.approved_amount = 100  # typed, then refused: not approved
+        rejected.reject_reason = "No budget for radio"
+        rejected.action_reject()
+        approved = self._request(amount="700").with_user(self.manager)
+        approved.action_approve()
+        Request = self.env["partner.fund.request"].with_user(self.manager)
+        rows = Request._read_group(
+            [("partner_id", "=", self.reseller.id)], ["partner_id", "create_date:quarter"],
+            ["__count", "amount:sum", "approved_amount:sum", "claim_amount:sum", "paid_amount:sum"])
+        self.assertEqual([row[2:] for row in rows], [(3, 2500, 2200, 1500, 1500)])
+        rows = Request._read_group([("partner_id", "=", self.reseller.id), ("date_paid", "!=", False)],
+                                   ["date_paid:month"], ["paid_amount:sum"])
+        self.assertEqual([row[1] for row in rows], [1500])
+        # fund utilisation: credited against used, per partner
+        rows = self.env["partner.fund.operation"].with_user(self.manager)._read_group(
+            [("partner_id", "=", self.reseller.id)], ["operation_type"], ["amount:sum", "amount_signed:sum"])
+        self.assertEqual(sorted((row[0], row[1]) for row in rows), [("credit", 5000), ("debit", 1500)])
+        self.assertEqual(sum(row[2] for row in rows), 3500)
+        for xmlid in ("partner_program.partner_fund_request_action_report",
+                      "partner_program.partner_fund_operation_action_report"):
+            action = self.env.ref(xmlid)
+            self.assertTrue(action.view_mode.startswith("pivot,graph"), xmlid)
+            menu = self.env["ir.ui.menu"].with_user(self.manager).search([("action", "=", "%s,%s" % (
+                action._name, action.id))])
+            self.assertEqual(menu.parent_id, self.env.ref("partner_program.menu_partner_program_reporting"))
+
+
+@tagged("post_install", "-at_install")
 class TestFundRequestDemo(PartnershipCase):
     def test_demo_shows_each_state_and_the_fund_matches_its_requests(self):
         fund = self.env.ref("partner_program.fund_reseller_lyon_marketing")
         requests = fund.request_ids
         self.assertEqual(set(requests.mapped("state")), {
-            "submitted", "rejected", "approved", "claimed", "claim_approved", "claim_rejected", "expired",
+            "submitted", "rejected", "approved", "claimed", "claim_approved", "claim_rejected", "expired", "paid",
         })
         self.assertEqual(fund.reserved, sum(requests.mapped("reserved_amount")))
         self.assertEqual(fund.reserved, 800 + 500)
         breakfast = self.env.ref("partner_program.fund_request_lyon_breakfast")
         self.assertRecordValues(breakfast.move_id, [{"move_type": "in_invoice", "amount_total": 380}])
         self.assertEqual(breakfast.operation_id.amount, 380)
+        webinar = self.env.ref("partner_program.fund_request_lyon_webinar")
+        self.assertIn(webinar.move_id.payment_state, ("paid", "in_payment"))
+        self.assertRecordValues(webinar, [{"state": "paid", "paid_amount": 150}])
         self.assertGreaterEqual(fund.available, 0)

@@ -223,6 +223,14 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def offline_env(rt):
+    """The servers' environment, every outgoing HTTP(S) call sent to a closed loopback port: the cron node runs
+    Odoo's own scheduled actions too, and one of them (crm_iap_enrich) calls Odoo's IAP service on the internet."""
+    dead_end = "http://127.0.0.1:9"  # discard port, nothing listens
+    return dict(rt.odoo_env(), HTTP_PROXY=dead_end, HTTPS_PROXY=dead_end, http_proxy=dead_end, https_proxy=dead_end,
+                NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
+
+
 @contextlib.contextmanager
 def nodes(rt, db, replica, workers, log_dir):
     """Two Odoo servers on loopback sharing the database and the data dir; cron threads on the first only."""
@@ -238,7 +246,7 @@ def nodes(rt, db, replica, workers, log_dir):
                      "--workers", str(workers), "--max-cron-threads", "1" if index == 0 else "0",
                      "--db_replica_host", replica.home, "--db_replica_port", str(REPLICA_PORT),
                      "--log-level=warn", bootstrap.QUIET_WARNINGS, "--log-handler=odoo.service.model:INFO"],
-                    env=rt.odoo_env(), stdout=subprocess.DEVNULL, stderr=log))
+                    env=offline_env(rt), stdout=subprocess.DEVNULL, stderr=log))
             bases.append("http://127.0.0.1:%d" % port)
         for base in bases:
             for _ in range(240):
@@ -308,13 +316,13 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 class Client:
     """One browser: a cookie jar, every request to the next node in turn, timings kept by kind and node."""
 
-    def __init__(self, bases, stats, lock, cookies=True):
+    def __init__(self, bases, stats, lock, cookies=True, first=0):
         self.bases, self.stats, self.lock = bases, stats, lock
         handlers = [NoRedirect()]
         if cookies:
             handlers.append(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         self.opener = urllib.request.build_opener(*handlers)
-        self.turn = 0
+        self.turn = first  # half the browsers start on the other node
 
     def call(self, kind, path, data=None, body=None, headers=None):
         node = self.turn % len(self.bases)
@@ -344,10 +352,11 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 class Reseller(threading.Thread):
     """A reseller's user on the portal, doing what resellers do, until the deadline."""
 
-    def __init__(self, bases, login, seeded, deadline, stats, lock, run_tag):
+    def __init__(self, bases, index, seeded, deadline, stats, lock, run_tag):
         super().__init__()
-        self.client = Client(bases, stats, lock)
-        self.visitor = Client(bases, stats, lock, cookies=False)
+        login = "soak_%02d" % index
+        self.client = Client(bases, stats, lock, first=index)
+        self.visitor = Client(bases, stats, lock, cookies=False, first=index)
         self.login, self.seeded, self.deadline = login, seeded, deadline
         self.stats, self.lock, self.run_tag = stats, lock, run_tag
         self.mine = seeded["logins"][login]
@@ -447,12 +456,13 @@ class Reseller(threading.Thread):
 
 class Manager(threading.Thread):
     """The channel manager over JSON-RPC: approves the soak's deal registrations and fund requests (round-robin
-    over the nodes) and runs the add-on's scheduled actions on the cron node, until the deadline."""
+    over the nodes) until the deadline; with ``crons``, runs the add-on's scheduled actions one after the other
+    on the cron node (node 1) instead."""
 
-    def __init__(self, bases, db, seeded, deadline, stats, lock):
+    def __init__(self, bases, db, seeded, deadline, stats, lock, crons=False):
         super().__init__()
         self.bases, self.db, self.seeded, self.deadline = bases, db, seeded, deadline
-        self.stats, self.lock = stats, lock
+        self.stats, self.lock, self.crons = stats, lock, crons
         self.turn = 0
         self.uid = None
 
@@ -495,7 +505,15 @@ class Manager(threading.Thread):
         self.uid = self.rpc("manager login", "common", "login", [self.db, *ADMIN])
         if not self.uid:
             return
-        rounds = 0
+        if self.crons:
+            rounds = 0
+            while time.time() < self.deadline:
+                xmlid = CRONS[rounds % len(CRONS)]
+                self.execute("cron: %s" % xmlid.split(".ir_cron_")[1], "ir.cron", "method_direct_trigger",
+                             [self.seeded["crons"][xmlid]], node=0)
+                rounds += 1
+                time.sleep(1)
+            return
         while time.time() < self.deadline:
             registrations = self.execute("manager: list registrations", "partner.deal.registration", "search",
                                          [("group_id", "=", self.seeded["group_id"]), ("state", "=", "submitted")])
@@ -511,11 +529,6 @@ class Manager(threading.Thread):
                                 [request_id]):
                     with self.lock:
                         self.stats["approved_fund_requests"].append(request_id)
-            # the scheduled actions run where the cron threads are: node 1
-            xmlid = CRONS[rounds % len(CRONS)]
-            self.execute("cron: %s" % xmlid.split(".ir_cron_")[1], "ir.cron", "method_direct_trigger",
-                         [self.seeded["crons"][xmlid]], node=0)
-            rounds += 1
             time.sleep(1)
 
 
@@ -620,7 +633,7 @@ def percentile(values, share):
     return values[int(share * (len(values) - 1))] if values else 0.0
 
 
-READ_KINDS = ("my leads", "my lead", "directory", "program page", "my registrations", "my fund requests")
+READ_KINDS = ("my leads", "directory", "program page", "my registrations", "my fund requests")  # readonly=True
 
 
 def report(args, seeded, stats, wall, check, logs, xacts, replica, nodes_count):
@@ -758,7 +771,8 @@ def write_section(text):
 # ---------------------------------------------------------------------------------------------- main
 def main(args):
     rt = bootstrap.Runtime()
-    if rt.external_pg:
+    # make passes the embedded cluster's PGHOST down: any other server is not ours to replicate
+    if rt.external_pg and os.path.abspath(rt.env["PGHOST"]) != rt.pgdir:
         raise SystemExit("error: --cluster streams a replica of the embedded PostgreSQL cluster (PGHOST is set)")
     rt.write_conf()
     db = rt.demo_db
@@ -783,9 +797,9 @@ def main(args):
             conn_primary, conn_replica = primary_connect(rt, db), replica.connect(db)
             before = query(conn_primary, XACTS)[0][0], query(conn_replica, XACTS)[0][0]
             deadline = time.time() + args.seconds
-            threads = [Reseller(bases, "soak_%02d" % i, seeded, deadline, stats, lock, run_tag)
-                       for i in range(args.resellers)]
-            threads.append(Manager(bases, db, seeded, deadline, stats, lock))
+            threads = [Reseller(bases, i, seeded, deadline, stats, lock, run_tag) for i in range(args.resellers)]
+            threads += [Manager(bases, db, seeded, deadline, stats, lock),
+                        Manager(bases, db, seeded, deadline, stats, lock, crons=True)]
             watch = LagWatch(rt, deadline, stats)
             start = time.time()
             watch.start()

@@ -2,6 +2,7 @@ import logging
 
 from odoo.tests import tagged
 
+from .common import LYON
 from .common_portal import PartnerPortalCase
 from .common_referral import ReferralHttpCase
 
@@ -76,9 +77,8 @@ class TestReadonlyRoutes(PartnerPortalCase):
         demo_user = self.env.ref("partner_program.user_reseller_lyon")
         fund_request = self.env.ref("partner_program.fund_request_lyon_newspaper")
         sale = self.env.ref("partner_program.sale_order_deal_lyon_won")
-        Partner = self.env["res.partner"].with_user(self.env.ref("base.public_user"))
-        listed = Partner.search(Partner._directory_domain(), limit=1)
-        self.assertTrue(listed)
+        self.grade_gold.is_published = True
+        listed = self._reseller("Listed Test Reseller", LYON, grade=self.grade_gold, is_published=True)
         pages = {
             None: ["/partners", "/partners/%s/contact/sent" % self.env["ir.http"]._slug(listed),
                    "/partners/apply/thanks"],

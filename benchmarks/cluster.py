@@ -463,9 +463,10 @@ class Manager(threading.Thread):
     over the nodes) until the deadline; with ``crons``, runs the add-on's scheduled actions one after the other
     on the cron node (node 1) instead."""
 
-    def __init__(self, bases, db, seeded, deadline, stats, lock, crons=False):
+    def __init__(self, bases, db, seeded, deadline, stats, lock, run_tag, crons=False):
         super().__init__()
         self.bases, self.db, self.seeded, self.deadline = bases, db, seeded, deadline
+        self.mine = ("name", "=like", run_tag + " %")  # this run's registrations and requests, not earlier runs'
         self.stats, self.lock, self.crons = stats, lock, crons
         self.turn = 0
         self.uid = None
@@ -520,14 +521,16 @@ class Manager(threading.Thread):
             return
         while time.time() < self.deadline:
             registrations = self.execute("manager: list registrations", "partner.deal.registration", "search",
-                                         [("group_id", "=", self.seeded["group_id"]), ("state", "=", "submitted")])
+                                         [("group_id", "=", self.seeded["group_id"]), ("state", "=", "submitted"),
+                                          self.mine])
             for registration_id in (registrations or [])[:5]:
                 if self.execute("manager: approve a registration", "partner.deal.registration", "action_approve",
                                 [registration_id]):
                     with self.lock:
                         self.stats["approved_registrations"].append(registration_id)
             requests = self.execute("manager: list fund requests", "partner.fund.request", "search",
-                                    [("fund_id", "in", self.seeded["fund_ids"]), ("state", "=", "submitted")])
+                                    [("fund_id", "in", self.seeded["fund_ids"]), ("state", "=", "submitted"),
+                                     self.mine])
             for request_id in (requests or [])[:5]:
                 if self.execute("manager: approve a fund request", "partner.fund.request", "action_approve",
                                 [request_id]):
@@ -805,8 +808,8 @@ def main(args):
             before = query(conn_primary, XACTS)[0][0], query(conn_replica, XACTS)[0][0]
             deadline = time.time() + args.seconds
             threads = [Reseller(bases, i, seeded, deadline, stats, lock, run_tag) for i in range(args.resellers)]
-            threads += [Manager(bases, db, seeded, deadline, stats, lock),
-                        Manager(bases, db, seeded, deadline, stats, lock, crons=True)]
+            threads += [Manager(bases, db, seeded, deadline, stats, lock, run_tag),
+                        Manager(bases, db, seeded, deadline, stats, lock, run_tag, crons=True)]
             watch = LagWatch(rt, deadline, stats)
             start = time.time()
             watch.start()

@@ -28,7 +28,7 @@ migrate-from-resellers: ## switch DB=name from Odoo's Resellers to partner_progr
 clicks: ## a burst of 200 referral clicks, 50 at a time, against the demo server: clicks/s, p95, errors, count
 	@$(DEV) clicks $(ARGS)
 
-soak:   ## 2 minutes of portal traffic from 20 resellers against the demo server with workers (ARGS="--seconds 60")
+soak:   ## 2 minutes of portal traffic from 20 resellers against the demo server with workers (ARGS="--seconds 60"); ARGS="--cluster": two servers and a read replica
 	@$(DEV) soak $(ARGS)
 
 reset:  ## drop the demo database (the next `make run` recreates it)

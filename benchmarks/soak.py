@@ -1,5 +1,7 @@
 """Soak test of the reseller portal: `make soak` (ARGS="--seconds 120 --resellers 20 --workers 4").
 
+With ``--cluster``: two Odoo servers, a streaming replica and all the portal's traffic (benchmarks/cluster.py).
+
 Starts the demo server the way `make run` does, with workers, on its own port on loopback; 20 simulated
 resellers then list their leads, open them and answer "I'm interested" or "I'm not interested" (declined
 leads are re-assigned to the next reseller) for a bounded time. It reports throughput, latencies and
@@ -39,38 +41,44 @@ def phase_seed(conf, db, resellers, leads_per_reseller, run_tag):
     config.parse_config(["-c", conf, "-d", db, "--log-level=warn", "--log-handler=py.warnings:ERROR"])
     with Registry(db).cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True, "mail_create_nolog": True})
-        env.company.partner_reassign_auto = True
-        grade = env.ref("partnership.res_partner_grade_data_silver")
-        france = env.ref("base.fr")
-        partners = env["res.partner"]
-        for index in range(resellers):
-            login = "soak_%02d" % index
-            user = env["res.users"].search([("login", "=", login)])
-            if not user:
-                company = env["res.partner"].create({
-                    "name": "Soak Reseller %02d" % index, "is_company": True, "grade_id": grade.id,
-                    "country_id": france.id, "partner_latitude": 45.0 + index * 0.01, "partner_longitude": 4.8,
-                    "email": "%s@example.com" % login,
-                })
-                contact = env["res.partner"].create({"name": "Soak User %02d" % index, "parent_id": company.id,
-                                                     "email": "%s.user@example.com" % login})
-                user = env["res.users"].with_context(no_reset_password=True).create({
-                    "name": contact.name, "login": login, "password": login, "partner_id": contact.id,
-                    "group_ids": [(6, 0, [env.ref("base.group_portal").id])],
-                })
-            partners |= user.partner_id.commercial_partner_id
-        # Leads of earlier runs would sit in the same resellers' lists and blur this run's counts.
-        old_tags = env["crm.tag"].search([("name", "=like", "soak %")])
-        env["crm.lead"].with_context(active_test=False).search([("tag_ids", "in", old_tags.ids)]).unlink()
-        old_tags.unlink()
-        tag = env["crm.tag"].create({"name": run_tag})
-        env["crm.lead"].create([{
-            "name": "%s lead %d-%d" % (run_tag, partner.id, n), "type": "lead", "country_id": france.id,
-            "partner_latitude": 45.0, "partner_longitude": 4.8, "partner_assigned_id": partner.id,
-            "tag_ids": [(4, tag.id)], "email_from": "customer%d@example.com" % n,
-        } for partner in partners for n in range(leads_per_reseller)])
-        activity = env.ref("mail.mail_activity_data_call")
-        print(json.dumps({"tag_id": tag.id, "leads": resellers * leads_per_reseller, "activity_type_id": activity.id}))
+        print(json.dumps(seed(env, resellers, leads_per_reseller, run_tag)[0]))
+
+
+def seed(env, resellers, leads_per_reseller, run_tag):
+    """The soak resellers (res.partner companies) and their new leads; returns ({tag_id, leads,
+    activity_type_id}, the companies)."""
+    env.company.partner_reassign_auto = True
+    grade = env.ref("partnership.res_partner_grade_data_silver")
+    france = env.ref("base.fr")
+    partners = env["res.partner"]
+    for index in range(resellers):
+        login = "soak_%02d" % index
+        user = env["res.users"].search([("login", "=", login)])
+        if not user:
+            company = env["res.partner"].create({
+                "name": "Soak Reseller %02d" % index, "is_company": True, "grade_id": grade.id,
+                "country_id": france.id, "partner_latitude": 45.0 + index * 0.01, "partner_longitude": 4.8,
+                "email": "%s@example.com" % login,
+            })
+            contact = env["res.partner"].create({"name": "Soak User %02d" % index, "parent_id": company.id,
+                                                 "email": "%s.user@example.com" % login})
+            user = env["res.users"].with_context(no_reset_password=True).create({
+                "name": contact.name, "login": login, "password": login, "partner_id": contact.id,
+                "group_ids": [(6, 0, [env.ref("base.group_portal").id])],
+            })
+        partners |= user.partner_id.commercial_partner_id
+    # Leads of earlier runs would sit in the same resellers' lists and blur this run's counts.
+    old_tags = env["crm.tag"].search([("name", "=like", "soak %")])
+    env["crm.lead"].with_context(active_test=False).search([("tag_ids", "in", old_tags.ids)]).unlink()
+    old_tags.unlink()
+    tag = env["crm.tag"].create({"name": run_tag})
+    env["crm.lead"].create([{
+        "name": "%s lead %d-%d" % (run_tag, partner.id, n), "type": "lead", "country_id": france.id,
+        "partner_latitude": 45.0, "partner_longitude": 4.8, "partner_assigned_id": partner.id,
+        "tag_ids": [(4, tag.id)], "email_from": "customer%d@example.com" % n,
+    } for partner in partners for n in range(leads_per_reseller)])
+    activity = env.ref("mail.mail_activity_data_call")
+    return {"tag_id": tag.id, "leads": resellers * leads_per_reseller, "activity_type_id": activity.id}, partners
 
 
 CHECKS = """
@@ -176,11 +184,22 @@ def serve(rt, db, workers, log_path=os.devnull):
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=120)
+    parser.add_argument("--seconds", type=int, help="duration of the traffic (default 120 s, 60 s with --cluster)")
     parser.add_argument("--resellers", type=int, default=20)
     parser.add_argument("--leads-per-reseller", type=int, default=30)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, help="workers of the server (default 4), of each server with "
+                        "--cluster (default 2)")
+    parser.add_argument("--cluster", action="store_true", help="two servers and a streaming replica, all the "
+                        "portal's traffic and a manager; writes its section of RESULTS.md (see cluster.py)")
+    parser.add_argument("--no-write", action="store_true", help="with --cluster: print without writing RESULTS.md")
     args = parser.parse_args(argv)
+    if args.cluster:
+        import cluster
+        args.seconds = args.seconds or 60
+        args.workers = args.workers or 2
+        return cluster.main(args)
+    args.seconds = args.seconds or 120
+    args.workers = args.workers or 4
     rt = bootstrap.Runtime()
     rt.write_conf()
     db = rt.demo_db

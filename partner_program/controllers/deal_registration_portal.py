@@ -46,7 +46,8 @@ class DealRegistrationPortal(CustomerPortal):
         return request.render("partner_program.portal_opportunity_new", values)
 
     # ------------------------------------------------------------------ list
-    @http.route(["/my/registrations", "/my/registrations/page/<int:page>"], type="http", auth="user", website=True)
+    @http.route(["/my/registrations", "/my/registrations/page/<int:page>"], type="http", auth="user", website=True,
+                readonly=True)
     def portal_my_registrations(self, page=1, **kw):
         Registration = request.env["partner.deal.registration"]
         if not request.env["crm.lead"]._portal_is_reseller():

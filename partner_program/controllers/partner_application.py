@@ -29,7 +29,7 @@ class PartnerApplicationController(http.Controller):
             raise request.not_found()
         return self._apply(group, "/partners/apply/%s" % group.join_code, post)
 
-    @http.route("/partners/apply/thanks", type="http", auth="public", website=True, sitemap=False)
+    @http.route("/partners/apply/thanks", type="http", auth="public", website=True, sitemap=False, readonly=True)
     def partner_apply_thanks(self, **kwargs):
         return request.render("partner_program.partner_apply_thanks", {})
 

@@ -65,7 +65,8 @@ class PartnerDirectory(WebsitePartnerPage):
         return request.render("partner_program.directory", values)
 
     # Odoo's website_partner serves /partners/<slug> for any published partner: resellers follow the
-    # directory's rules here, other partners keep that page.
+    # directory's rules here, other partners keep that page. It stays read/write: website_partner declares it so,
+    # and Odoo refuses an override that changes a route's mode.
     @http.route()
     def partners_detail(self, partner_id, **post):
         partner = request.env["res.partner"]._directory_find(request.env["ir.http"]._unslug(partner_id)[1])
@@ -98,7 +99,8 @@ class PartnerDirectory(WebsitePartnerPage):
             return request.redirect("/partners/%s/contact/sent" % request.env["ir.http"]._slug(partner))
         return request.render("partner_program.partner_contact", values)
 
-    @http.route("/partners/<partner_id>/contact/sent", type="http", auth="public", website=True, sitemap=False)
+    @http.route("/partners/<partner_id>/contact/sent", type="http", auth="public", website=True, sitemap=False,
+                readonly=True)
     def partner_contact_sent(self, partner_id, **post):
         partner = self._contact_partner(partner_id)
         return request.render("partner_program.partner_contact_sent", {"main_object": partner, "partner": partner})

@@ -72,7 +72,7 @@ class PartnerFundPortal(CustomerPortal):
         return request.render("partner_program.portal_fund_request_new", values,
                               status=400 if errors or error else 200)
 
-    @http.route("/my/fund-requests/<int:request_id>", type="http", auth="user", website=True)
+    @http.route("/my/fund-requests/<int:request_id>", type="http", auth="user", website=True, readonly=True)
     def portal_my_fund_request(self, request_id, **kw):
         fund_request = self._fund_request(request_id)
         if not fund_request:

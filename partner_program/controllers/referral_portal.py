@@ -31,7 +31,7 @@ class ReferralPortal(CustomerPortal):
         }.get(request.session.pop("partner_program_referral_done", None))
 
     # ------------------------------------------------------------------ referrals
-    @http.route("/my/referrals", type="http", auth="user", website=True)
+    @http.route("/my/referrals", type="http", auth="user", website=True, readonly=True)
     def portal_my_referrals(self, **kwargs):
         return self._render_referrals()
 
@@ -92,7 +92,8 @@ class ReferralPortal(CustomerPortal):
         return request.render("partner_program.portal_lead_submit", values)
 
     # ------------------------------------------------------------------ rewards and statements
-    @http.route(["/my/rewards", "/my/rewards/page/<int:page>"], type="http", auth="user", website=True)
+    @http.route(["/my/rewards", "/my/rewards/page/<int:page>"], type="http", auth="user", website=True,
+                readonly=True)
     def portal_my_rewards(self, page=1, **kwargs):
         Reward = request.env["partner.reward"]
         Statement = request.env["partner.commission.statement"]
@@ -118,7 +119,8 @@ class ReferralPortal(CustomerPortal):
         })
         return request.render("partner_program.portal_my_rewards", values)
 
-    @http.route("/my/rewards/statement/<int:statement_id>", type="http", auth="user", website=True)
+    @http.route("/my/rewards/statement/<int:statement_id>", type="http", auth="user", website=True,
+                readonly=True)
     def portal_my_statement(self, statement_id, report_type=None, download=False, **kwargs):
         try:
             statement_sudo = self._document_check_access("partner.commission.statement", statement_id)

@@ -18,6 +18,13 @@ class ResellerPortal(CustomerPortal):
     deal_registration_portal.py).
 
     Routes only parse the request, call one crm.lead method and render; the rules live on crm.lead.
+
+    The lists only read: they are ``readonly=True``, and with ``db_replica_host`` Odoo serves them from the read
+    replica, which may lag a moment behind the primary. The rule that keeps this safe: a list from a lagging
+    replica may still show a lead that was just answered, but the answer is a POST served by the primary, whose
+    crm.lead method locks the lead and checks its state again, so a second answer is refused (409, or 404 once
+    the lead left the reseller) and records nothing. A lead's page stays on the primary: Odoo's portal pager
+    (previous/next record, from the list's history) gives those records an access token the first time, a write.
     """
 
     def _redirect_done(self, url, key):
@@ -45,12 +52,12 @@ class ResellerPortal(CustomerPortal):
         return values
 
     # ------------------------------------------------------------------ lists
-    @http.route(["/my/leads", "/my/leads/page/<int:page>"], type="http", auth="user", website=True)
+    @http.route(["/my/leads", "/my/leads/page/<int:page>"], type="http", auth="user", website=True, readonly=True)
     def portal_my_leads(self, page=1, sortby=None, filterby=None, period=None, search=None, **kw):
         return self._render_lead_list("lead", page, sortby, filterby, period, search)
 
     @http.route(["/my/opportunities", "/my/opportunities/page/<int:page>"], type="http", auth="user",
-                website=True)
+                website=True, readonly=True)
     def portal_my_opportunities(self, page=1, sortby=None, filterby=None, period=None, search=None, **kw):
         return self._render_lead_list("opportunity", page, sortby, filterby, period, search)
 

@@ -344,7 +344,11 @@ class TestDealRegistrationTour(PartnerPortalCase):
         registration = self.env["partner.deal.registration"].search([("name", "=", "Tour registered deal")])
         self.assertEqual((registration.state, registration.partner_id, registration.expected_revenue),
                          ("submitted", self.reseller_a, 12000))
-        registration.with_user(manager).action_approve()
-        self.assertEqual(registration.protection_end,
-                         fields.Date.context_today(registration) + timedelta(days=60))
+        # the channel manager's click, in the backend: Partner Program > Deal Registrations, open it, Approve
+        self.start_tour("/odoo", "partner_program_deal_registration_approve", login=manager.login)
+        registration.invalidate_recordset()
+        self.assertEqual((registration.state, registration.protected, registration.protection_end),
+                         ("approved", True, fields.Date.context_today(registration) + timedelta(days=60)))
+        self.assertEqual((registration.lead_id.partner_assigned_id, registration.lead_id.type),
+                         (self.reseller_a, "opportunity"))
         self.start_tour("/my/registrations", "partner_program_deal_registration_approved", login=self.user_a.login)

@@ -95,6 +95,10 @@ registry.category("web_tour.tours").add("partner_program_deal_registration_appro
             trigger: ".o_list_view .o_data_row:contains('Tour registered deal') td[name='state']:contains('Under Review')",
         },
         {
+            content: "The competing lead of another reseller is counted",
+            trigger: ".o_list_view .o_data_row:contains('Tour registered deal') td[name='conflict_count']:contains('1')",
+        },
+        {
             content: "Open the registration",
             trigger: ".o_list_view .o_data_row td[name='name']:contains('Tour registered deal')",
             run: "click",

@@ -29,6 +29,7 @@
         "views/crm_lead_views.xml",
         "views/crm_team_views.xml",
         "report/crm_partner_report_views.xml",
+        "report/partner_lead_origin_report_views.xml",
         "views/partner_type_views.xml",
         "views/partner_parameter_category_views.xml",
         "views/partner_level_parameter_views.xml",

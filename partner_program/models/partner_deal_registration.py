@@ -190,7 +190,8 @@ class PartnerDealRegistration(models.Model):
             & Domain("state", "in", ["submitted", "approved"]) & Domain("id", "not in", records.ids)
         ) if records else self.browse()
         leads = self.env["crm.lead"].sudo()._registration_open_leads(records)
-        # assigned as superuser: a channel manager without CRM rights still sees (the names of) the competitors
+        # assigned as superuser: a channel manager without CRM rights still counts the competing leads (the views
+        # list them to salespeople only: the web client reads them as the user)
         for registration in self.sudo():
             keys = registration._keys()
             if not registration.id or registration.state not in ("submitted", "approved"):

@@ -55,6 +55,7 @@ from . import test_partner_pricing
 from . import test_portal_pricing
 from . import test_deal_registration
 from . import test_deal_registration_race
+from . import test_lead_origin_report
 from . import test_fund_request
 from . import test_fund_request_race
 from . import test_portal_fund_request

@@ -15,6 +15,10 @@ class TestClickEverywhere(HttpCase):
     through the add-on opens in Chromium without an error dialog, an uncaught exception, a console error
     or an RPC error."""
 
+    # The first backend page of a test run builds the web client's assets in one request while the browser's
+    # other requests wait for the test cursor: on a loaded machine longer than Odoo's 20 s.
+    test_cursor_lock_timeout = 120
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

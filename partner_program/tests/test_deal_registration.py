@@ -332,6 +332,10 @@ class TestDealRegistration(PartnerPortalCase):
 
 @tagged("post_install", "-at_install")
 class TestDealRegistrationTour(PartnerPortalCase):
+    # The first backend page of a fresh test database builds the web client's assets in one request while the
+    # browser's other requests wait for the test cursor: on a loaded machine longer than Odoo's 20 s.
+    test_cursor_lock_timeout = 120
+
     def test_register_then_manager_approves_then_partner_sees_the_protection(self):
         manager = new_test_user(self.env, "pp_tour_channel_manager",
                                 groups="partner_program.group_partner_program_user")
@@ -340,11 +344,18 @@ class TestDealRegistrationTour(PartnerPortalCase):
             "type_id": self.env["partner.type"].create({"name": "Tour deal type"}).id, "deal_protection_days": 60,
         })
         self.reseller_a.partner_group_id = group
+        # another reseller works the same customer: the manager (no Sales rights) sees the conflict counted
+        competing = self._portal_lead("Robotics lead of B", self.reseller_b, type="opportunity",
+                                      email_from="buyer@tour-customer-robotics.example.org")
         self.start_tour("/my/registrations", "partner_program_deal_registration", login=self.user_a.login)
         registration = self.env["partner.deal.registration"].search([("name", "=", "Tour registered deal")])
         self.assertEqual((registration.state, registration.partner_id, registration.expected_revenue),
                          ("submitted", self.reseller_a, 12000))
-        registration.with_user(manager).action_approve()
-        self.assertEqual(registration.protection_end,
-                         fields.Date.context_today(registration) + timedelta(days=60))
+        # the channel manager's click, in the backend: Partner Program > Deal Registrations, open it, Approve
+        self.start_tour("/odoo", "partner_program_deal_registration_approve", login=manager.login)
+        registration.invalidate_recordset()
+        self.assertEqual((registration.state, registration.protected, registration.protection_end),
+                         ("approved", True, fields.Date.context_today(registration) + timedelta(days=60)))
+        self.assertEqual((registration.lead_id.partner_assigned_id, registration.lead_id.type,
+                          registration.lead_id.partner_conflict_ids), (self.reseller_a, "opportunity", competing))
         self.start_tour("/my/registrations", "partner_program_deal_registration_approved", login=self.user_a.login)

@@ -6,6 +6,7 @@ def uninstall_hook(env):
     program records (and the contacts and leads they point to) can be removed cleanly.
     """
     env.cr.execute("DELETE FROM partner_fund_operation")
+    _remove_demo_payouts(env)
     # Fund requests hold on to their fund; their payouts still in draft go with them (posted ones are the
     # company's accounting and stay).
     env.cr.execute("""DELETE FROM account_move m USING partner_fund_request r
@@ -27,3 +28,23 @@ def uninstall_hook(env):
     no_one = env.ref("base.group_no_one", raise_if_not_found=False)
     if menu and no_one:
         menu.group_ids = [(3, no_one.id)]
+
+
+def _remove_demo_payouts(env):
+    """The demo pays one fund request through Accounting (its bill posted, a payment registered): the bill and
+    its payment are demo data too, and they hold on to the demo's journal, account and partner. Payouts of
+    requests made by users are the company's accounting and stay."""
+    env.cr.execute("SELECT res_id FROM ir_model_data "
+                   "WHERE module = 'partner_program' AND model = 'partner.fund.request'")
+    requests = env["partner.fund.request"].browse([row[0] for row in env.cr.fetchall()]).exists()
+    moves = requests.move_id.filtered(lambda move: move.state == "posted").with_context(force_delete=True)
+    if not moves:
+        return
+    payments = moves._get_reconciled_payments().with_context(force_delete=True)
+    # the demo's payment wizard (transient, not vacuumed yet) holds on to the partner too
+    env["account.payment.register"].search([("line_ids", "in", moves.line_ids.ids)]).unlink()
+    moves.line_ids.remove_move_reconcile()
+    payments.action_draft()
+    payments.unlink()
+    moves.button_draft()
+    moves.unlink()

@@ -3,6 +3,7 @@ from . import res_partner_grade
 from . import product_pricelist
 from . import sale_order
 from . import res_partner
+from . import res_partner_performance
 from . import crm_team
 from . import crm_lead
 from . import crm_lead_assignment

@@ -2,7 +2,7 @@
 PYTHON ?= python3
 DEV = $(PYTHON) tools/dev.py
 
-.PHONY: run test lint pot readme bench soak clicks migrate-from-resellers reset stop shell env
+.PHONY: run test lint pot readme bench soak clicks migrate-from-resellers simulate-routing reset stop shell env
 
 run:    ## bootstrap if needed, create the demo database once, serve Odoo on PORT (8069)
 	@$(DEV) run
@@ -24,6 +24,9 @@ bench:  ## side-by-side benchmarks with Odoo's Resellers module (ARGS="--leads 2
 
 migrate-from-resellers: ## switch DB=name from Odoo's Resellers to partner_program, keeping its data (back it up first)
 	@DB="$(DB)" $(DEV) migrate-from-resellers
+
+simulate-routing: ## replay the last 90 days of leads (ARGS="--days N") by level weight and with the performance factor; DB=name, else the demo database
+	@DB="$(DB)" $(DEV) simulate-routing $(ARGS)
 
 clicks: ## a burst of 200 referral clicks, 50 at a time, against the demo server: clicks/s, p95, errors, count
 	@$(DEV) clicks $(ARGS)

@@ -185,9 +185,26 @@ def unassigned_bench_leads(env, limit=0):
                                   limit=limit or None, order="id")
 
 
+def route_by_performance(env):
+    """Routing by performance on, resellers' factors spread over 0.5-1.5 (rolled back with the run)."""
+    env.cr.execute("UPDATE res_company SET partner_performance_routing = TRUE, partner_performance_floor = 0.5")
+    env.cr.execute("""UPDATE res_partner SET partner_performance_factor = 0.5 + (id %% 11) / 10.0,
+                                             partner_performance_sample = 20, partner_performance_cause = 'fast',
+                                             partner_performance_answer_hours = 3, partner_performance_win_rate = 0.3,
+                                             partner_performance_acceptance = 0.8
+                       WHERE grade_id IS NOT NULL""")
+    env.invalidate_all()
+
+
 def phase_assign(args):
-    """Automatic assignment of the unassigned leads (the first --limit of them, when given)."""
-    repeat(args, lambda env: unassigned_bench_leads(env, args.limit), lambda env, leads: leads.assign_partner(),
+    """Automatic assignment of the unassigned leads (the first --limit of them, when given); with --routed,
+    routing by performance on."""
+    def prepare(env):
+        if args.routed:
+            route_by_performance(env)
+        return unassigned_bench_leads(env, args.limit)
+
+    repeat(args, prepare, lambda env, leads: leads.assign_partner(),
            lambda env, leads: {
                "leads": len(leads),
                "assigned": env["crm.lead"].search_count([("id", "in", leads.ids),
@@ -374,12 +391,15 @@ class Bench:
         sides = [("ours", 1, label), ("odoo", 1, label)]
         if not limit:
             sides.append(("odoo", 0, "%s, Odoo with mail tracking off" % label))
+        if not limit:
+            sides.append(("ours", 1, "%s, routing by performance on (ours)" % label))
         for side, tracking, what in sides:
             if side == "odoo" and not self.args.odoo_reps:
                 continue
             self.log("%s, %s, tracking %s, warm-up + %d run(s)" % (what, SIDES[side], "on" if tracking else "off",
                                                                     reps))
-            runs = self.phase("assign", side, reps=reps, tracking=tracking, limit=limit)
+            runs = self.phase("assign", side, reps=reps, tracking=tracking, limit=limit,
+                              routed=int("routing by performance" in what))
             extra = "%d queries; %d/%d leads assigned to %d distinct resellers" % (
                 statistics.median(r["queries"] for r in runs), runs[0]["assigned"], runs[0]["leads"],
                 runs[0]["distinct_partners"])
@@ -700,7 +720,8 @@ if __name__ == "__main__":
         parser = argparse.ArgumentParser()
         for opt in ("conf", "db", "key", "tier-method"):
             parser.add_argument("--" + opt)
-        for opt in ("reps", "resellers", "leads", "directory", "held", "seed", "partnerships", "tracking", "limit"):
+        for opt in ("reps", "resellers", "leads", "directory", "held", "seed", "partnerships", "tracking", "limit",
+                    "routed"):
             parser.add_argument("--" + opt, type=int, default=0)
         PHASES[name](parser.parse_args(sys.argv[3:]))
     else:

@@ -41,6 +41,7 @@
         "views/partner_partnership_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/partner_application_reject_views.xml",
+        "wizard/partner_routing_simulation_views.xml",
         "views/partner_group_views.xml",
         "views/partner_offer_views.xml",
         "views/partner_deal_registration_views.xml",

@@ -30,6 +30,7 @@ import time
 import debian_odoo
 import migrate_resellers
 import odoo_suites
+import simulate_routing
 from bootlib import BootstrapError, output, read_text, run, say
 from debian_odoo import DEB_PYLIB
 
@@ -496,6 +497,22 @@ class Runtime:
             db, ADDON, result["partners"], result["leads"]))
         return 0
 
+    def cmd_simulate_routing(self, args):
+        """Replay the last 90 days (ARGS="--days N") of the demo database (or DB=name) with and without the
+        performance factor; prints a table, writes nothing."""
+        db = self.env.get("DB") or self.demo_db
+        days = int(args[args.index("--days") + 1]) if "--days" in args else 90
+        self.prepare()
+        self.write_conf()
+        if not self.db_exists(db):
+            raise BootstrapError("there is no database %s: `make run` creates the demo database" % db)
+        try:
+            result = simulate_routing.simulate(self, db, days=days)
+        except RuntimeError as exc:
+            raise BootstrapError(str(exc)) from None
+        print(simulate_routing.table(result))
+        return 0
+
     def cmd_clicks(self, args):
         """benchmarks/clicks.py: a burst of referral clicks on loopback against the demo server with workers."""
         return self.cmd_bench(args, script="clicks.py")
@@ -552,8 +569,8 @@ class Runtime:
         print("export ODOO_RC=%s" % self.conf)
 
 
-COMMANDS = ("run", "test", "lint", "pot", "bench", "soak", "clicks", "migrate-from-resellers", "reset", "stop", "shell",
-            "env")
+COMMANDS = ("run", "test", "lint", "pot", "bench", "soak", "clicks", "migrate-from-resellers", "simulate-routing",
+            "reset", "stop", "shell", "env")
 
 
 def pot_body(text):

@@ -12,6 +12,7 @@ from . import crm_lead_fund
 from . import crm_lead_reseller_portal
 from . import crm_lead_answer_deadline
 from . import crm_lead_referral
+from . import crm_lead_routing_simulation
 from . import website
 from . import partner_type
 from . import partner_parameter_category

@@ -147,6 +147,7 @@ class CrmLead(models.Model):
         forced = forced or {}
         credit, load, capacity = {}, {}, {}
         choices, reasons, full = dict(forced), {}, set()
+        routing = self._assign_performance_routing()
         todo = self
         while todo:
             full_before = len(full)
@@ -160,6 +161,9 @@ class CrmLead(models.Model):
                     continue
                 if lead_id in forced and forced[lead_id] not in {row["partner_id"] for row in rows}:
                     continue  # sent outside its nearest ring by hand: no round-robin turn to charge
+                floor = routing.get(lead_id)
+                if floor is not None:
+                    rows = self._performance_weights(rows, floor)
                 for row in rows:
                     load.setdefault(row["partner_id"], row["open_leads"])
                     capacity.setdefault(row["partner_id"], row["capacity"])
@@ -174,6 +178,56 @@ class CrmLead(models.Model):
                 break
             todo = self.browse(retry)
         return choices, reasons, credit
+
+    def _assign_performance_routing(self):
+        """The leads of ``self`` whose company routes by performance, with that company's fair share floor.
+
+        The context key ``partner_performance_routing`` (True/False) overrides the companies' setting (the
+        routing simulation compares both).
+
+        :return: {lead_id: floor} (leads routed by level weight alone are absent)
+        """
+        forced = self.env.context.get("partner_performance_routing")
+        if forced is False or not (forced or self.env["res.company"].sudo().search_count(
+                [("partner_performance_routing", "=", True)], limit=1)):
+            return {}
+        default = self.env.company
+        result = {}
+        for lead in self:
+            company = lead.company_id or default
+            if forced or company.partner_performance_routing:
+                result[lead.id] = company.partner_performance_floor
+        return result
+
+    @api.model
+    def _performance_weights(self, rows, floor):
+        """Candidate rows with their effective weight: level weight x performance factor, then raised so that
+        no reseller's share of the turn is below ``floor`` x the share its level weight alone gives it.
+
+        :return: new row dicts; ``weight`` is the effective weight, ``level_weight`` and ``factor`` what it
+            comes from, ``floored`` tells the floor raised it
+        """
+        rows = [dict(row, level_weight=row["weight"], weight=row["weight"] * row["factor"], floored=False)
+                for row in rows]
+        factors = [row["factor"] for row in rows]
+        # no share can fall below the floor when the factors are that close (share_i >= f_i/f_max x level share)
+        if len(rows) < 2 or not floor or min(factors) >= floor * max(factors):
+            return rows
+        level_total = sum(row["level_weight"] for row in rows)
+        minimum = {id(row): floor * row["level_weight"] / level_total for row in rows}
+        raised = set()
+        while True:
+            free = sum(row["weight"] for row in rows if id(row) not in raised)
+            total = free / (1 - sum(minimum[key] for key in raised))
+            below = {id(row) for row in rows
+                     if id(row) not in raised and row["weight"] < minimum[id(row)] * total - 1e-9}
+            if not below:
+                break
+            raised |= below
+        for row in rows:
+            if id(row) in raised:
+                row.update(weight=minimum[id(row)] * total, floored=True)
+        return rows
 
     @api.model
     def _round_robin_pick(self, credit, rows, partner_id=None):
@@ -319,6 +373,7 @@ class CrmLead(models.Model):
                  GROUP BY p.id
             ), reseller AS %(reseller_cte)s (
                 SELECT p.id, p.country_id, p.state_id, p.company_id, p.partner_weight AS weight,
+                       coalesce(p.partner_performance_factor, 1)::float8 AS factor,
                        NULLIF(lower(trim(p.city)), '') AS city, g.lat, g.lon, cos(g.lat) AS cos_lat,
                        coalesce(p.partner_capacity, 0) AS capacity,
                        coalesce(p.partner_assign_credit, 0) AS credit,
@@ -336,13 +391,13 @@ class CrmLead(models.Model):
                    AND NOT p.id = ANY(%(exclude_ids)s)
                    AND (coalesce(p.partner_capacity, 0) = 0 OR load.open_leads < p.partner_capacity)
             )
-            SELECT lead.id AS lead_id, c.partner_id, c.weight, c.capacity, c.credit, c.open_leads,
+            SELECT lead.id AS lead_id, c.partner_id, c.weight, c.factor, c.capacity, c.credit, c.open_leads,
                    c.distance, c.ring
               FROM lead
              CROSS JOIN LATERAL (
                   -- resellers within the outer ring, found through the window, kept for the nearest ring
                   WITH %(reach)s near AS (
-                      SELECT r.id AS partner_id, r.weight, r.capacity, r.credit, r.open_leads, dist.distance,
+                      SELECT r.id AS partner_id, r.weight, r.factor, r.capacity, r.credit, r.open_leads, dist.distance,
                              CASE WHEN dist.distance <= %(ring1)s THEN 1
                                   WHEN dist.distance <= %(ring2)s THEN 2 ELSE 3 END AS ring
                         FROM reseller r %(reach_from)s
@@ -353,7 +408,7 @@ class CrmLead(models.Model):
                   ), far AS (
                       -- no reseller within the outer ring, or no coordinates: same city, state,
                       -- country, else the nearest anywhere
-                      SELECT r.id AS partner_id, r.weight, r.capacity, r.credit, r.open_leads, dist.distance,
+                      SELECT r.id AS partner_id, r.weight, r.factor, r.capacity, r.credit, r.open_leads, dist.distance,
                              CASE WHEN dist.distance IS NULL AND lead.country_id = r.country_id
                                        AND lead.city = r.city THEN 1
                                   WHEN dist.distance IS NULL AND lead.country_id = r.country_id
@@ -365,11 +420,11 @@ class CrmLead(models.Model):
                        CROSS JOIN LATERAL (SELECT %(distance)s AS distance) dist
                        WHERE %(eligible)s AND NOT EXISTS (SELECT 1 FROM near)
                   )
-                  SELECT partner_id, weight, capacity, credit, open_leads, distance, ring
+                  SELECT partner_id, weight, factor, capacity, credit, open_leads, distance, ring
                     FROM (SELECT near.*, min(ring) OVER () AS best_ring FROM near) n
                    WHERE ring = best_ring
                    UNION ALL
-                  SELECT partner_id, weight, capacity, credit, open_leads, distance, ring
+                  SELECT partner_id, weight, factor, capacity, credit, open_leads, distance, ring
                     FROM (SELECT far.*, min(ring) OVER () AS best_ring,
                                  row_number() OVER (ORDER BY distance, partner_id) AS rank
                             FROM far WHERE ring IS NOT NULL) f
@@ -436,6 +491,12 @@ class CrmLead(models.Model):
                               "%(weight)s of %(total)s among %(count)s eligible resellers."),
         }
         names = {partner.id: (partner.display_name, partner.grade_id.name or "-") for partner in partners}
+        routed = partners.browse({reason["partner_id"] for reason in reasons.values() if "level_weight" in reason})
+        causes = routed._performance_cause_texts()
+        weighted = {
+            False: self.env._("%(weight)s x %(factor)s = %(effective)s (%(cause)s)"),
+            True: self.env._("%(weight)s x %(factor)s, raised to %(effective)s by the fair share floor (%(cause)s)"),
+        }
         labels = {}
         bodies = {}
         for lead_id, partner_id in choices.items():
@@ -448,13 +509,22 @@ class CrmLead(models.Model):
                 key = (reason["ring"], distance is None)
                 if key not in labels:
                     labels[key] = self._ring_label(reason["ring"], distance)
+                weight, total = reason["weight"], reason["total"]
+                if "level_weight" in reason:
+                    weight = weighted[reason["floored"]] % {
+                        "weight": reason["level_weight"],
+                        "factor": "%.2f" % reason["factor"],
+                        "effective": "%.2f" % reason["weight"],
+                        "cause": causes[partner_id],
+                    }
+                    total = "%.2f" % total
                 text = explained[reason["candidates"] == 1] % {
                     "partner": name,
                     "level": level,
                     "ring": labels[key],
                     "distance": (" (%.1f km)" % distance) if distance is not None else "",
-                    "weight": reason["weight"],
-                    "total": reason["total"],
+                    "weight": weight,
+                    "total": total,
                     "count": reason["candidates"],
                 }
             bodies[lead_id] = Markup("<p>%s%s</p>") % (intro or "", text)

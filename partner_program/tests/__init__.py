@@ -61,3 +61,4 @@ from . import test_fund_request_race
 from . import test_portal_fund_request
 from . import test_fund_request_tour
 from . import test_readonly_routes
+from . import test_routing_performance

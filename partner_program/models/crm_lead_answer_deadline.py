@@ -34,13 +34,13 @@ class CrmLead(models.Model):
     @api.depends("partner_assigned_id", "type")
     def _compute_date_partner_answer_due(self):
         now = fields.Datetime.now()
-        for lead in self:
-            days = (lead.company_id or self.env.company).partner_answer_days
-            if lead.partner_assigned_id and lead.type == "lead" and days > 0:
-                lead.date_partner_answer_due = now + timedelta(days=days)
-                lead.date_partner_answer_remind = now + timedelta(days=days / 2)
-            else:
-                lead.date_partner_answer_due = lead.date_partner_answer_remind = False
+        waiting = self.filtered(lambda lead: lead.partner_assigned_id and lead.type == "lead")
+        (self - waiting).date_partner_answer_due = (self - waiting).date_partner_answer_remind = False
+        # one assignment per company: automatic assignment recomputes thousands of leads at once
+        for company, leads in waiting.grouped("company_id").items():
+            days = (company or self.env.company).partner_answer_days
+            leads.date_partner_answer_due = days > 0 and now + timedelta(days=days)
+            leads.date_partner_answer_remind = days > 0 and now + timedelta(days=days / 2)
 
     @api.model
     def _cron_partner_answer_deadline(self):

@@ -457,31 +457,34 @@ class CrmLead(models.Model):
             a plain "assigned to" line
         :param intro: optional text put before each explanation (e.g. who forwarded the lead)
         """
-        by_partner = defaultdict(list)
-        for lead_id, partner_id in choices.items():
-            by_partner[partner_id].append(lead_id)
-        partners = self.env["res.partner"].browse(list(by_partner))
-        # The explanation below replaces the tracking message: one batched log instead of one per lead;
-        # salespeople become followers without one "you have been assigned" mail per lead (as crm's own
-        # lead assignment does).
+        partners = self.env["res.partner"].browse(set(choices.values()))
+        salesperson = {partner.id: partner.user_id.id for partner in partners}
+        # One pass over the leads (not one filter per reseller): what each write must carry. Leads already
+        # with their reseller keep their assignment date. A new salesperson who is not in the lead's team
+        # makes crm look up a team lead by lead (two queries each): looked up once per salesperson and lead
+        # type here and written along.
         untracked = self.with_context(mail_notrack=True, mail_auto_subscribe_no_notify=True)
-        for partner in partners:
-            # Leads already with this reseller keep their assignment date.
-            leads = untracked.browse(by_partner[partner.id]).filtered(
-                lambda lead, partner=partner: lead.partner_assigned_id != partner)
-            user = partner.user_id
-            # A new salesperson makes crm look up a team lead by lead (two queries each): look it up
-            # once per lead type here and write it along.
-            moving = leads.filtered(lambda lead, user=user: user and not (
-                lead.team_id and user in (lead.team_id.member_ids | lead.team_id.user_id)))
-            if leads - moving:
-                (leads - moving).write({"partner_assigned_id": partner.id})
-            for lead_type, team_domain in (("lead", [("use_leads", "=", True)]),
-                                           ("opportunity", [("use_opportunities", "=", True)])):
-                group = moving.filtered(lambda lead, lead_type=lead_type: lead.type == lead_type)
-                if group:
-                    team = self.env["crm.team"]._get_default_team_id(user_id=user.id, domain=team_domain)
-                    group.write({"partner_assigned_id": partner.id, "team_id": team.id})
+        leads = untracked.browse(list(choices))
+        team_users = {team.id: set((team.member_ids | team.user_id).ids) for team in leads.team_id}
+        groups = defaultdict(list)
+        for lead in leads:
+            partner_id = choices[lead.id]
+            if lead.partner_assigned_id.id == partner_id:
+                continue
+            user_id = salesperson[partner_id]
+            moving = user_id and user_id not in team_users.get(lead.team_id.id, ())
+            groups[partner_id, lead.type if moving else None].append(lead.id)
+        teams = {}
+        for (partner_id, lead_type), lead_ids in groups.items():
+            values = {"partner_assigned_id": partner_id}
+            if lead_type:
+                user_id = salesperson[partner_id]
+                if (user_id, lead_type) not in teams:
+                    domain = [("use_leads" if lead_type == "lead" else "use_opportunities", "=", True)]
+                    teams[user_id, lead_type] = self.env["crm.team"]._get_default_team_id(
+                        user_id=user_id, domain=domain).id
+                values["team_id"] = teams[user_id, lead_type]
+            untracked.browse(lead_ids).write(values)
         # The translated sentences once, filled in per lead (the text is the same as a translation per lead).
         plain = self.env._("Assigned to reseller %(partner)s (%(level)s).")
         explained = {

@@ -1,5 +1,10 @@
 from odoo import fields, models
 
+PERFORMANCE_SETTINGS = {
+    "partner_performance_routing", "partner_performance_days", "partner_performance_min",
+    "partner_performance_max", "partner_performance_prior",
+}
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -65,3 +70,13 @@ class ResCompany(models.Model):
         "CHECK(partner_performance_floor >= 0 AND partner_performance_floor <= 1)",
         "The fair share floor is a fraction between 0 and 1.",
     )
+
+    def write(self, vals):
+        # Turning routing by performance on or off, or changing its period, bounds or prior: the factors follow
+        # at once (back to 1.0 when off), not at the next scheduled run.
+        watched = PERFORMANCE_SETTINGS & set(vals)
+        before = {company: [company[name] for name in watched] for company in self} if watched else {}
+        result = super().write(vals)
+        if watched and any([company[name] for name in watched] != values for company, values in before.items()):
+            self.env["res.partner"].sudo()._performance_recompute()
+        return result

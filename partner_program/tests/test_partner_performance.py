@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from .common import LYON, PARIS, VILLEURBANNE, PartnerProgramCase
 from .common_performance import PerformanceMixin
@@ -261,3 +261,20 @@ class TestPartnerPerformance(PerformanceMixin, PartnerProgramCase):
         self.assertEqual(row.date_assigned, assigned_at)
         self.assertAlmostEqual(row.answer_hours, 100, delta=0.1)
         self.assertNotEqual(lead.partner_assigned_id, near, "taken back and given to the next reseller")
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerPerformanceDemo(TransactionCase):
+    """The demo data shows one reseller above 1, one below, the others neutral (the demo company routes by
+    performance)."""
+
+    def test_demo_resellers_factors(self):
+        self.env["res.partner"]._performance_recompute()
+        lyon = self.env.ref("partner_program.reseller_lyon")
+        berlin = self.env.ref("partner_program.reseller_berlin")
+        newcomer = self.env.ref("partner_program.reseller_sanfrancisco")
+        self.assertTrue(self.env.ref("base.main_company").partner_performance_routing)
+        self.assertEqual((lyon.partner_performance_factor, lyon.partner_performance_cause), (1.41, "wins"))
+        self.assertEqual((berlin.partner_performance_factor, berlin.partner_performance_cause), (0.62, "slow"))
+        self.assertEqual((newcomer.partner_performance_factor, newcomer.partner_performance_sample), (1.0, 0))
+        self.assertEqual(berlin.partner_performance_timeouts, 2)

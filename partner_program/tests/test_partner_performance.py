@@ -192,6 +192,26 @@ class TestPartnerPerformance(PerformanceMixin, PartnerProgramCase):
         user = new_test_user(self.env, "pp_perf_user", groups="partner_program.group_partner_program_user")
         with self.assertRaises(AccessError):
             self.env["res.partner"].with_user(user).browse(fast.id).action_performance_recompute()
+        # the same button in the settings
+        self._history(fast, accepted=40, hours=1)
+        self.assertEqual(fast.partner_performance_factor, 0.5)
+        admin = new_test_user(self.env, "pp_perf_admin", groups="base.group_system,sales_team.group_sale_manager")
+        settings = self.env["res.config.settings"].with_user(admin).create({})
+        self.assertEqual(settings.action_partner_performance_recompute()["params"]["type"], "success")
+        self.assertEqual(fast.partner_performance_factor, 0.96)
+
+    def test_answer_log_and_history_are_per_company(self):
+        other_company = self.env["res.company"].create({"name": "Perf Rule Co"})
+        mine, theirs = self._gold("Mine"), self._gold("Theirs")
+        self._history(mine, accepted=3, hours=2)
+        self.env["partner.lead.answer"].sudo().create({
+            "partner_id": theirs.id, "company_id": other_company.id, "outcome": "declined",
+            "date_answered": fields.Datetime.now(),
+        })
+        user = new_test_user(self.env, "pp_perf_other_user", groups="partner_program.group_partner_program_user",
+                             company_id=other_company.id, company_ids=other_company.ids)
+        visible = self.env["partner.lead.answer"].with_user(user).search([("partner_id", "in", (mine | theirs).ids)])
+        self.assertEqual(visible.partner_id, theirs)
 
     # ------------------------------------------------------------------ append-only
     def test_answer_log_and_history_are_append_only_even_for_admins(self):

@@ -72,11 +72,13 @@ class ResCompany(models.Model):
     )
 
     def write(self, vals):
-        # Turning routing by performance on or off, or changing its period, bounds or prior: the factors follow
-        # at once (back to 1.0 when off), not at the next scheduled run.
+        # Turning routing by performance on, or changing its period, bounds or prior: the factors are recomputed
+        # at once, not at the next scheduled run. Turning it off needs nothing: the assignment then ignores the
+        # factors, which stay computed for the routing simulation and the reseller's form.
         watched = PERFORMANCE_SETTINGS & set(vals)
-        before = {company: [company[name] for name in watched] for company in self} if watched else {}
+        before = {company: {name: company[name] for name in watched} for company in self} if watched else {}
         result = super().write(vals)
-        if watched and any([company[name] for name in watched] != values for company, values in before.items()):
+        if any(company[name] != values[name] and (name != "partner_performance_routing" or company[name])
+               for company, values in before.items() for name in watched):
             self.env["res.partner"].sudo()._performance_recompute()
         return result

@@ -31,7 +31,8 @@ class ResPartner(models.Model):
     partner_performance_factor = fields.Float(
         "Performance Factor", digits=(16, 2), default=1.0, readonly=True, copy=False,
         help="Multiplies the level weight in automatic assignment when the company routes by performance: "
-        "above 1 the reseller gets more leads, below 1 fewer. Computed from its recent answers and wins.",
+        "above 1 the reseller gets more leads, below 1 fewer. Computed from its recent answers and wins, also "
+        "while routing by performance is off (it is then not applied).",
     )
     partner_performance_acceptance = fields.Float(
         "Acceptance Rate", readonly=True, copy=False, help="Share of answered or expired leads it accepted.")
@@ -127,10 +128,13 @@ class ResPartner(models.Model):
         - factor = the product of the three ratios, clamped to the company's [lowest, highest] factor and
           rounded to 2 decimals. A ratio whose level figure is 0 (or unknown) counts as 1.
 
-        A reseller with no lead in the period, or whose company does not route by performance, gets 1.0
-        (its figures are still stored). The main cause is the ratio farthest from 1 (largest absolute
-        logarithm): fast/slow, accepts/declines (timeouts when its expired leads outnumber its declined
-        ones), wins/loses; 'neutral' when n is 0 or when every ratio is within 5 % of 1.
+        A reseller with no lead in the period gets 1.0. The factor is computed whether or not its company
+        routes by performance: the assignment applies it only when the company does, and the routing
+        simulation shows its effect before the company switches it on.
+
+        The main cause is the ratio farthest from 1 (largest absolute logarithm): fast/slow,
+        accepts/declines (timeouts when its expired leads outnumber its declined ones), wins/loses;
+        'neutral' when n is 0 or when every ratio is within 5 % of 1.
 
         :return: the number of resellers recomputed
         """
@@ -169,7 +173,7 @@ class ResPartner(models.Model):
         levels = {(row[0], row[1]): row[2:] for row in cr.fetchall()}
         cr.execute(SQL(
             """WITH %s
-               SELECT r.id, r.grade_id, r.company_id, c.partner_performance_routing, c.partner_performance_prior,
+               SELECT r.id, r.grade_id, r.company_id, c.partner_performance_prior,
                       c.partner_performance_min, c.partner_performance_max,
                       p.partner_performance_factor, p.partner_performance_acceptance,
                       p.partner_performance_answer_hours, p.partner_performance_win_rate,
@@ -182,11 +186,11 @@ class ResPartner(models.Model):
                 ORDER BY r.id""",
             answers, counts))
         updates, history = [], []
-        for (partner_id, grade_id, company_id, routing, prior, low, high, *previous, accepted, declined, expired,
+        for (partner_id, grade_id, company_id, prior, low, high, *previous, accepted, declined, expired,
              won, lost, hours) in cr.fetchall():
             figures = _performance_figures(
                 (accepted, declined, expired, won, lost, hours), levels.get((company_id, grade_id)),
-                routing=routing, prior=prior or 0, low=float(low or 1.0), high=float(high or 1.0))
+                prior=prior or 0, low=float(low or 1.0), high=float(high or 1.0))
             updates.append((partner_id, *figures))
             factor, acceptance, hours, win_rate, timeouts, sample, cause = figures
             old_factor, old_acceptance, old_hours, old_win_rate, old_timeouts, old_sample = previous
@@ -281,7 +285,7 @@ NEUTRAL_LOG = math.log(1.05)  # a ratio within 5 % of 1 is no cause
 GRAPH_POINTS = 30
 
 
-def _performance_figures(mine, level, routing, prior, low, high):
+def _performance_figures(mine, level, prior, low, high):
     """One reseller's (factor, acceptance, median hours, win rate, expired, sample, cause) from its counts
     ``mine`` and its level's ``level`` (accepted, declined, expired, won, lost, median hours); see
     ``_performance_recompute`` for the formula."""
@@ -309,8 +313,6 @@ def _performance_figures(mine, level, routing, prior, low, high):
     else:
         ratios["speed"] = 1.0
     factor = ratios["acceptance"] * ratios["win"] * ratios["speed"]
-    if not routing:
-        return 1.0, acceptance, hours, win_rate, expired, sample, "neutral"
     factor = round(min(max(factor, low), high), 2)
     key, ratio = max(ratios.items(), key=lambda item: abs(math.log(max(item[1], 1e-9))))
     if abs(math.log(max(ratio, 1e-9))) < NEUTRAL_LOG:

@@ -121,23 +121,33 @@ class TestPartnerPerformance(PerformanceMixin, PartnerProgramCase):
         self.assertEqual(old.partner_performance_sample, 10)
         self.assertLess(old.partner_performance_factor, 1.0)
 
-    def test_routing_off_puts_every_factor_back_to_one_at_once(self):
+    def test_settings_recompute_at_once_and_routing_off_keeps_the_factors_unapplied(self):
         fast, slow = self._gold("Fast"), self._gold("Slow")
         self._history(fast, accepted=10, hours=1)
         self._history(slow, accepted=10, hours=30)
-        self._recompute()
-        self.assertGreater(fast.partner_performance_factor, 1.0)
         settings = Form(self.env["res.config.settings"])
         settings.partner_performance_routing = False
         settings.save().execute()
         self.assertFalse(self.company.partner_performance_routing)
-        self.assertEqual((fast.partner_performance_factor, slow.partner_performance_factor), (1.0, 1.0))
-        self.assertEqual(fast.partner_performance_answer_hours, 1.0, "the inputs are still shown")
+        # Off: the factors are still computed (the simulation shows their effect), the assignment ignores them.
+        self._recompute()
+        factor = fast.partner_performance_factor
+        self.assertGreater(factor, 1.0)
+        self.assertLess(slow.partner_performance_factor, 1.0)
+        self.assertEqual(fast.partner_performance_answer_hours, 1.0)
+        # Changing a setting recomputes at once, without waiting for the schedule.
         settings = Form(self.env["res.config.settings"])
         settings.partner_performance_routing = True
+        settings.partner_performance_max = 1.1
         settings.save().execute()
-        self.assertGreater(fast.partner_performance_factor, 1.0)
-        self.assertLess(slow.partner_performance_factor, 1.0)
+        self.assertEqual(fast.partner_performance_factor, 1.1)
+        self.company.partner_performance_min = 0.95
+        self.assertEqual(slow.partner_performance_factor, 0.95)
+        self._history(fast, declined=30, hours=1)
+        self.company.partner_performance_routing = False  # off: nothing recomputed, nothing applied
+        self.assertEqual(fast.partner_performance_factor, 1.1)
+        self.company.partner_performance_routing = True
+        self.assertLess(fast.partner_performance_factor, 1.1)
 
     def test_reseller_of_another_company_uses_its_company_settings(self):
         other_company = self.env["res.company"].create({"name": "Perf Other Co"})
@@ -146,10 +156,10 @@ class TestPartnerPerformance(PerformanceMixin, PartnerProgramCase):
         self._history(fast, accepted=10, hours=1)
         self._history(slow, accepted=10, hours=30)
         self._recompute()
-        self.assertFalse(other_company.partner_performance_routing)
-        self.assertEqual(fast.partner_performance_factor, 1.0)
-        other_company.partner_performance_routing = True
-        self.assertGreater(fast.partner_performance_factor, 1.0)
+        self.assertEqual(fast.partner_performance_factor, 1.5)
+        other_company.partner_performance_max = 1.25
+        self.assertEqual(fast.partner_performance_factor, 1.25)
+        self.assertEqual(self.company.partner_performance_max, 1.5)
 
     # ------------------------------------------------------------------ history, graph, schedule, button
     def test_history_keeps_one_row_per_change(self):

@@ -47,6 +47,7 @@ class TestPortalPerformance(PerformanceMixin, PartnerPortalCase):
 
     def test_no_block_without_routing_or_for_a_customer(self):
         self.env.company.partner_performance_routing = False
+        self.assertGreater(self.reseller_a.partner_performance_factor, 1.0)  # computed, but not applied
         self.assertNotIn("partner_program_performance", self._page(self.user_a))
         self.env.company.partner_performance_routing = True
         self.assertNotIn("partner_program_performance", self._page(self.user_customer))

@@ -24,6 +24,7 @@
         # backend views, by concept: levels and resellers, assignment, partnerships and funds, referrals
         "views/res_partner_grade_views.xml",
         "views/res_partner_activation_views.xml",
+        "views/partner_performance_views.xml",
         "views/res_partner_views.xml",
         "wizard/crm_lead_forward_to_partner_views.xml",
         "views/crm_lead_views.xml",
@@ -71,6 +72,7 @@
         "demo/partner_partnership_demo.xml",
         "demo/partner_partnership_resellers_demo.xml",
         "demo/crm_lead_reseller_portal_demo.xml",
+        "demo/partner_lead_answer_demo.xml",
         "demo/sale_order_demo.xml",
         "demo/partner_fund_request_demo.xml",
         "demo/partner_group_demo.xml",

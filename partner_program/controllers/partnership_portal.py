@@ -31,4 +31,5 @@ class PartnershipPortal(CustomerPortal):
         values["page_name"] = "partner_program"
         if partnership:
             values.update(partnership._get_portal_values())
+        values.update(request.env["res.partner"]._performance_portal_values())
         return request.render("partner_program.portal_my_partner_program", values)

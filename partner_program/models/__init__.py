@@ -4,6 +4,7 @@ from . import product_pricelist
 from . import sale_order
 from . import res_partner
 from . import res_partner_performance
+from . import partner_performance_history
 from . import crm_team
 from . import crm_lead
 from . import crm_lead_assignment
@@ -11,6 +12,7 @@ from . import crm_lead_forward
 from . import crm_lead_fund
 from . import crm_lead_reseller_portal
 from . import crm_lead_answer_deadline
+from . import partner_lead_answer
 from . import crm_lead_referral
 from . import crm_lead_routing_simulation
 from . import website

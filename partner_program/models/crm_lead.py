@@ -37,12 +37,23 @@ class CrmLead(models.Model):
         copy=True,
         help="Last date this lead was assigned to a reseller.",
     )
+    date_partner_assigned_at = fields.Datetime(
+        "Partner Assigned At",
+        compute="_compute_date_partner_assign",
+        store=True,
+        readonly=False,
+        copy=False,
+        help="When the current reseller got this lead: its time to answer (answer log, performance factor) "
+        "is counted from here.",
+    )
 
     @api.depends("partner_assigned_id")
     def _compute_date_partner_assign(self):
         today = fields.Date.context_today(self)
+        now = fields.Datetime.now()
         for lead in self:
             lead.date_partner_assign = today if lead.partner_assigned_id else False
+            lead.date_partner_assigned_at = now if lead.partner_assigned_id else False
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -89,6 +100,7 @@ class CrmLead(models.Model):
     def _merge_get_fields(self):
         return super()._merge_get_fields() + [
             "partner_latitude", "partner_longitude", "partner_assigned_id", "date_partner_assign",
+            "date_partner_assigned_at",
         ]
 
     def _prepare_customer_values(self, partner_name, is_company=False, parent_id=False):

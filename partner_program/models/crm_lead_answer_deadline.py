@@ -92,6 +92,8 @@ class CrmLead(models.Model):
 
     def _partner_answer_expire(self):
         """Take the leads back from resellers that did not answer in time, then re-assign them."""
+        # The answer log first, while each lead still names its reseller (one create for the batch).
+        self.env["partner.lead.answer"]._log_answers(self, "expired")
         by_partner = defaultdict(lambda: self.browse())
         for lead in self:
             by_partner[lead.partner_assigned_id] |= lead

@@ -235,6 +235,8 @@ class CrmLead(models.Model):
 
         user, company = self.env.user, self.env.user.commercial_partner_id
         leads = self.sudo()
+        # The answer log first: accepting re-assigns contacts' leads to the company (a new assignment time).
+        self.env["partner.lead.answer"]._log_answers(leads, "accepted", partner=company)
         for lead in leads:
             lead.convert_opportunity(lead.partner_id)
         # The reseller now follows its opportunity: the salesperson's answers reach it.
@@ -299,6 +301,7 @@ class CrmLead(models.Model):
                 partner_ids=lead.user_id.partner_id.ids,
             )
         leads.message_unsubscribe(partner_ids=reseller_partners.ids)
+        self.env["partner.lead.answer"]._log_answers(leads, "declined", partner=company)
         declined = company | leads.partner_assigned_id
         update = {
             "partner_assigned_id": False,

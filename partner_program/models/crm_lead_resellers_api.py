@@ -32,6 +32,7 @@ class CrmLead(models.Model):
         if comment:
             message += Markup("<p>%s</p>") % comment
         leads = self.sudo()
+        self.env["partner.lead.answer"]._log_answers(leads, "accepted", partner=company)
         for lead in leads:
             lead.message_post(body=message, message_type="comment", subtype_xmlid="mail.mt_comment")
             lead.convert_opportunity(lead.partner_id)

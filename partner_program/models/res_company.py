@@ -1,5 +1,10 @@
 from odoo import fields, models
 
+PERFORMANCE_SETTINGS = {
+    "partner_performance_routing", "partner_performance_days", "partner_performance_min",
+    "partner_performance_max", "partner_performance_prior",
+}
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -65,3 +70,15 @@ class ResCompany(models.Model):
         "CHECK(partner_performance_floor >= 0 AND partner_performance_floor <= 1)",
         "The fair share floor is a fraction between 0 and 1.",
     )
+
+    def write(self, vals):
+        # Turning routing by performance on, or changing its period, bounds or prior: the factors are recomputed
+        # at once, not at the next scheduled run. Turning it off needs nothing: the assignment then ignores the
+        # factors, which stay computed for the routing simulation and the reseller's form.
+        watched = PERFORMANCE_SETTINGS & set(vals)
+        before = {company: {name: company[name] for name in watched} for company in self} if watched else {}
+        result = super().write(vals)
+        if any(company[name] != values[name] and (name != "partner_performance_routing" or company[name])
+               for company, values in before.items() for name in watched):
+            self.env["res.partner"].sudo()._performance_recompute()
+        return result

@@ -14,3 +14,7 @@ class ResConfigSettings(models.TransientModel):
     partner_performance_max = fields.Float(related="company_id.partner_performance_max", readonly=False)
     partner_performance_prior = fields.Integer(related="company_id.partner_performance_prior", readonly=False)
     partner_performance_floor = fields.Float(related="company_id.partner_performance_floor", readonly=False)
+
+    def action_partner_performance_recompute(self):
+        """Settings button: recompute the resellers' performance factors now (managers only)."""
+        return self.env["res.partner"].action_performance_recompute()

@@ -62,3 +62,5 @@ from . import test_portal_fund_request
 from . import test_fund_request_tour
 from . import test_readonly_routes
 from . import test_routing_performance
+from . import test_partner_performance
+from . import test_portal_performance

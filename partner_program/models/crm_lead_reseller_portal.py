@@ -161,39 +161,48 @@ class CrmLead(models.Model):
         page_count = -(-total // step)  # the pager's arithmetic: a page number past the end shows the last page
         page = max(1, min(int(page) if str(page).isdigit() else 1, page_count))
         offset = (page - 1) * step
-        names = ["create_date", "name", "partner_name", "contact_name", "city", "expected_revenue", "company_id"]
+        names = ["id", "create_date", "name", "partner_name", "contact_name", "city", "expected_revenue",
+                 "company_id"]
         names += ["date_partner_answer_due"] if lead_type == "lead" else [
             "probability", "date_deadline", "won_status", "stage_id"]
-        records = leads.search_fetch(domain, names, offset=offset, limit=step, order=sortings[sortby]["order"])
+        # The page's rows straight as values: no records, no cache, only the columns shown.
+        query = leads._search(domain, offset=offset, limit=step, order=sortings[sortby]["order"])
+        values = self.env.execute_query(query.select(*(leads._field_to_sql(query.table, name, query)
+                                                       for name in names)))
         return {
             "sortings": sortings, "filters": filters, "periods": periods,
             "sortby": sortby, "filterby": filterby, "period": period,
             "total": total, "page": page, "offset": offset,
-            "rows": records.with_env(self.env)._portal_list_rows(lead_type),
+            "rows": self._portal_list_rows(lead_type, [dict(zip(names, row, strict=True)) for row in values]),
         }
 
-    def _portal_list_rows(self, lead_type):
-        """The portal list's rows as plain values: dates (in the user's time zone) and amounts as text."""
+    @api.model
+    def _portal_list_rows(self, lead_type, values):
+        """The portal list's rows from the leads' column ``values`` (dicts): plain values, dates (in the user's
+        time zone) and amounts as text."""
         format_date, format_amount = self._portal_list_formatters()
-        default_currency = self.env.company.sudo().currency_id
-        currencies = {company.id: company.currency_id for company in self.sudo().company_id}
+        companies = self.env["res.company"].sudo().browse({lead["company_id"] for lead in values} - {None})
+        currencies = {company.id: company.currency_id for company in companies}
+        currencies[None] = self.env.company.sudo().currency_id
+        stages = self.env["crm.stage"].sudo().browse(
+            {lead["stage_id"] for lead in values if lead.get("stage_id")})
+        stage_names = {stage.id: stage.name for stage in stages}
         rows = []
-        for lead in self.sudo():
-            currency = currencies[lead.company_id.id] if lead.company_id else default_currency
+        for lead in values:
             row = {
-                "id": lead.id,
-                "date": format_date(lead.create_date),
-                "name": lead.name,
-                "customer": lead.partner_name or lead.contact_name,
-                "contact": lead.contact_name if lead.partner_name else False,
-                "city": lead.city,
-                "amount": format_amount(lead.expected_revenue, currency),
+                "id": lead["id"],
+                "date": format_date(lead["create_date"]),
+                "name": lead["name"],
+                "customer": lead["partner_name"] or lead["contact_name"],
+                "contact": lead["contact_name"] if lead["partner_name"] else False,
+                "city": lead["city"],
+                "amount": format_amount(lead["expected_revenue"] or 0.0, currencies[lead["company_id"]]),
             }
             if lead_type == "lead":
-                row["answer_due"] = format_date(lead.date_partner_answer_due)
+                row["answer_due"] = format_date(lead["date_partner_answer_due"])
             else:
-                row.update(probability=int(lead.probability), deadline=format_date(lead.date_deadline),
-                           won_status=lead.won_status, stage=lead.stage_id.name)
+                row.update(probability=int(lead["probability"] or 0), deadline=format_date(lead["date_deadline"]),
+                           won_status=lead["won_status"], stage=stage_names.get(lead["stage_id"], ""))
             rows.append(row)
         return rows
 

@@ -122,6 +122,14 @@ class TestPortalLeads(PartnerPortalCase):
         self.assertIn(format_amount(self.env, 8000, self.opp_a.company_currency), page.replace("&nbsp;", "\xa0"))
         self.assertIn(format_date(self.env["crm.lead"].with_user(self.user_a).env, self.opp_a.create_date), page)
 
+    def test_list_links_keep_the_users_language(self):
+        """The rows' links skip the website's per-link rework: they still carry the user's language."""
+        lang = self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["website"].get_current_website().language_ids |= lang
+        self._login(self.user_a)
+        self.assertIn('href="/fr/my/lead/%s"' % self.lead_a.id, self.url_open("/fr/my/leads").text)
+        self.assertIn('href="/fr/my/opportunity/%s"' % self.opp_a.id, self.url_open("/fr/my/opportunities").text)
+
     def test_lead_page_shows_details_and_both_answers(self):
         self.lead_a.description = "<p>About 20 workstations.</p>"
         self._login(self.user_a)

@@ -8,6 +8,7 @@ from odoo.tools.translate import LazyTranslate
 
 from ..forms.form import submit_form
 from ..forms.partner_directory import PARTNER_CONTACT_FORM
+from .links import direct_link_prefix
 
 _lt = LazyTranslate(__name__)
 
@@ -57,7 +58,8 @@ class PartnerDirectory(WebsitePartnerPage):
         )
         if values is None:
             raise request.not_found()
-        values["directory_url"] = url = DirectoryUrl(values, country_all=bool(country_all))
+        values["link_prefix"] = prefix = direct_link_prefix()
+        values["directory_url"] = url = DirectoryUrl(values, country_all=bool(country_all), prefix=prefix or "")
         values["pager"] = request.website.pager(
             url=url.path(url.grade, url.country), total=values["total"], page=values["page"], step=values["step"],
             scope=5, url_args=url.query(),
@@ -115,7 +117,8 @@ class PartnerDirectory(WebsitePartnerPage):
 class DirectoryUrl:
     """Links of the directory page: the current filters, with some changed."""
 
-    def __init__(self, values, country_all=False):
+    def __init__(self, values, country_all=False, prefix=""):
+        self.prefix = prefix  # the links' language prefix (see links.direct_link_prefix): added by __call__
         self.grade = values["current_grade"]
         # A GeoIP pre-selection is not part of the URL: the visitor did not choose it.
         self.country = values["current_country"] if not values["country_from_geoip"] else None
@@ -155,4 +158,4 @@ class DirectoryUrl:
             country = self.country if country is None else country
             country_all = False if country else None
         query = self.query(industry=industry, country_all=country_all, **kwargs)
-        return self.path(grade, country) + ("?%s" % urlencode(query) if query else "")
+        return self.prefix + self.path(grade, country) + ("?%s" % urlencode(query) if query else "")

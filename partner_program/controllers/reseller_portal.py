@@ -11,6 +11,7 @@ from ..forms.reseller_portal import (
     NOT_INTERESTED_FORM,
     OPPORTUNITY_UPDATE_FORM,
 )
+from .links import direct_link_prefix
 
 
 class ResellerPortal(CustomerPortal):
@@ -62,45 +63,40 @@ class ResellerPortal(CustomerPortal):
         return self._render_lead_list("opportunity", page, sortby, filterby, period, search)
 
     def _render_lead_list(self, lead_type, page, sortby, filterby, period, search):
-        Lead = request.env["crm.lead"]
-        sortings = Lead._portal_searchbar_sortings()
-        filters = Lead._portal_searchbar_filters(lead_type)
-        periods = Lead._portal_searchbar_periods()
-        sortby = sortby if sortby in sortings else "date"
-        filterby = filterby if filterby in filters else "all"
-        period = period if period in periods else "all"
         search = search_text(search)
-        domain = Lead._portal_list_domain(lead_type, filterby, period, search, filters=filters)
+        listing = request.env["crm.lead"]._portal_list_page(
+            lead_type, page=page, step=self._items_per_page, sortby=sortby, filterby=filterby, period=period,
+            search=search)
         url = "/my/leads" if lead_type == "lead" else "/my/opportunities"
         pager = portal_pager(
             url=url,
-            url_args={"sortby": sortby, "filterby": filterby, "period": period, "search": search},
-            total=Lead.search_count(domain),
-            page=page,
+            url_args={"sortby": listing["sortby"], "filterby": listing["filterby"], "period": listing["period"],
+                      "search": search},
+            total=listing["total"],
+            page=listing["page"],
             step=self._items_per_page,
         )
-        records = Lead.search(domain, order=sortings[sortby]["order"], limit=self._items_per_page,
-                              offset=pager["offset"])
-        request.session["my_%s_history" % lead_type] = records.ids[:100]
+        request.session["my_%s_history" % lead_type] = [row["id"] for row in listing["rows"]][:100]
         values = self._prepare_portal_layout_values()
         values.update({
-            "records": records.sudo(),  # read through the rule above; sudo only to render related names
+            "rows": listing["rows"],
+            "link_prefix": direct_link_prefix(),  # the rows' links: see links.direct_link_prefix
             "lead_type": lead_type,
             "page_name": lead_type,
             "default_url": url,
             "pager": pager,
-            "searchbar_sortings": sortings,
-            "sortby": sortby,
-            "searchbar_filters": filters,
-            "filterby": filterby,
-            "searchbar_periods": periods,
-            "period": period,
+            "searchbar_sortings": listing["sortings"],
+            "sortby": listing["sortby"],
+            "searchbar_filters": listing["filters"],
+            "filterby": listing["filterby"],
+            "searchbar_periods": listing["periods"],
+            "period": listing["period"],
             # the label names what is searched: it is the dropdown's only entry and the box's placeholder
             "searchbar_inputs": {"all": {"input": "all", "label": request.env._(
                 "Search in name, company, contact, e-mail or city")}},
             "search_in": "all",
             "search": search,
-            "is_reseller": Lead._portal_is_reseller(),
+            "is_reseller": request.env["crm.lead"]._portal_is_reseller(),
             "done_message": self._pop_done_message(),
         })
         return request.render("partner_program.portal_my_leads", values)

@@ -1,13 +1,17 @@
 """crm.lead: the reseller portal (lists, answers, opportunity and contact updates, chatter access)."""
-from datetime import timedelta
+import ast
+from datetime import datetime, timedelta
 
+import babel.dates
 from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
+from odoo.addons.base.models.res_lang import intersperse
 from odoo.exceptions import AccessError, ConcurrencyError, UserError
 from odoo.fields import Command, Domain
-from odoo.tools import SQL, format_amount, format_date, plaintext2html
+from odoo.tools import SQL, float_round, format_amount, format_date, plaintext2html
+from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
 from ..forms.form import translate
 from ..forms.reseller_portal import (
@@ -69,11 +73,17 @@ class CrmLead(models.Model):
         }
 
     @api.model
-    def _portal_searchbar_filters(self, lead_type):
-        """Stage filters of the current user's leads or opportunities (one query), plus won and lost ones."""
-        mine = self._portal_assigned_domain() & Domain("type", "=", lead_type)
+    def _portal_searchbar_filters(self, lead_type, mine=None, stage_counts=None):
+        """Stage filters of the current user's leads or opportunities (one query), plus won and lost ones.
+
+        ``mine``: the domain of those leads, ``stage_counts``: their number per stage (``_portal_stage_counts``),
+        when the caller has them (see ``_portal_list_page``).
+        """
+        if stage_counts is None:
+            mine = mine if mine is not None else self._portal_assigned_domain() & Domain("type", "=", lead_type)
+            stage_counts = self._portal_stage_counts(mine)
         filters = {"all": {"label": self.env._("All"), "domain": Domain.TRUE}}
-        for stage, count in self._read_group(mine, ["stage_id"], ["__count"], order="stage_id"):
+        for stage, count in stage_counts.items():
             if stage:
                 filters["stage_%s" % stage.id] = {
                     "label": "%s (%s)" % (stage.sudo().name, count), "domain": Domain("stage_id", "=", stage.id)}
@@ -82,6 +92,12 @@ class CrmLead(models.Model):
             filters["lost"] = {"label": self.env._("Lost"),
                                "domain": Domain("active", "=", False) & Domain("won_status", "=", "lost")}
         return filters
+
+    @api.model
+    def _portal_stage_counts(self, domain):
+        """{stage: number of leads} of the leads matching ``domain``, in the stages' order (an empty stage for
+        leads without one)."""
+        return dict(self._read_group(domain, ["stage_id"], ["__count"], order="stage_id"))
 
     @api.model
     def _portal_searchbar_periods(self):
@@ -94,14 +110,14 @@ class CrmLead(models.Model):
         }
 
     @api.model
-    def _portal_list_domain(self, lead_type, filterby="all", period="all", search=None, filters=None):
+    def _portal_list_domain(self, lead_type, filterby="all", period="all", search=None, filters=None, mine=None):
         """Domain of a portal list: the user's leads or opportunities, narrowed by filter, period and search.
 
-        Unknown filter or period keys fall back to "all"; ``filters`` saves recomputing
-        ``_portal_searchbar_filters(lead_type)`` when the caller has it.
+        Unknown filter or period keys fall back to "all"; ``filters`` and ``mine`` (the domain of the user's
+        leads of this type) save recomputing them when the caller has them.
         """
-        domain = self._portal_assigned_domain() & Domain("type", "=", lead_type)
-        filters = filters or self._portal_searchbar_filters(lead_type)
+        domain = mine if mine is not None else self._portal_assigned_domain() & Domain("type", "=", lead_type)
+        filters = filters or self._portal_searchbar_filters(lead_type, mine=domain)
         domain &= filters.get(filterby, filters["all"])["domain"]
         days = self._portal_searchbar_periods().get(period, {}).get("days")
         if days:
@@ -110,6 +126,126 @@ class CrmLead(models.Model):
             domain &= Domain.OR(Domain(field, "ilike", search)
                                 for field in ("name", "partner_name", "contact_name", "email_from", "city"))
         return domain
+
+    @api.model
+    def _portal_list_page(self, lead_type, page=1, step=80, sortby=None, filterby=None, period=None, search=None):
+        """What /my/leads or /my/opportunities shows, in the same few queries whatever the number of leads.
+
+        Unknown sort, filter or period keys fall back to the defaults. The current user's read rules on crm.lead
+        are resolved once (their ``child_of`` costs a query per level of the company's contacts, at every search
+        otherwise) and the count, the stage counts and the page's rows are then searched as superuser inside
+        them. The rows are plain values, their dates and amounts formatted once per page in the user's language
+        and time zone (the same text as the ``date`` and monetary widgets, at a fraction of the cost per row).
+
+        Returns a dict: ``sortings``, ``filters``, ``periods`` (the search bar's options), the keys in use
+        (``sortby``, ``filterby``, ``period``), ``total``, ``page``, ``offset`` and ``rows``.
+        """
+        self.check_access("read")
+        sortings = self._portal_searchbar_sortings()
+        periods = self._portal_searchbar_periods()
+        sortby = sortby if sortby in sortings else "date"
+        period = period if period in periods else "all"
+        rules = self.env["ir.rule"]._compute_domain(self._name, "read")
+        mine = (self._portal_assigned_domain() & rules & Domain("type", "=", lead_type)).optimize_full(self)
+        leads = self.sudo()
+        stage_counts = leads._portal_stage_counts(mine)
+        filters = leads._portal_searchbar_filters(lead_type, stage_counts=stage_counts)
+        filterby = filterby if filterby in filters else "all"
+        domain = leads._portal_list_domain(lead_type, filterby, period, search, filters=filters, mine=mine)
+        if search or period != "all" or not (filterby == "all" or filterby.startswith("stage_")):
+            total = leads.search_count(domain)
+        elif filterby == "all":
+            total = sum(stage_counts.values())  # all of them, or one stage's: already counted per stage
+        else:
+            total = next(count for stage, count in stage_counts.items() if "stage_%s" % stage.id == filterby)
+        page_count = -(-total // step)  # the pager's arithmetic: a page number past the end shows the last page
+        page = max(1, min(int(page) if str(page).isdigit() else 1, page_count))
+        offset = (page - 1) * step
+        names = ["id", "create_date", "name", "partner_name", "contact_name", "city", "expected_revenue",
+                 "company_id"]
+        names += ["date_partner_answer_due"] if lead_type == "lead" else [
+            "probability", "date_deadline", "won_status", "stage_id"]
+        # The page's rows straight as values: no records, no cache, only the columns shown.
+        query = leads._search(domain, offset=offset, limit=step, order=sortings[sortby]["order"])
+        values = self.env.execute_query(query.select(*(leads._field_to_sql(query.table, name, query)
+                                                       for name in names)))
+        return {
+            "sortings": sortings, "filters": filters, "periods": periods,
+            "sortby": sortby, "filterby": filterby, "period": period,
+            "total": total, "page": page, "offset": offset,
+            "rows": self._portal_list_rows(lead_type, [dict(zip(names, row, strict=True)) for row in values]),
+        }
+
+    @api.model
+    def _portal_list_rows(self, lead_type, values):
+        """The portal list's rows from the leads' column ``values`` (dicts): plain values, dates (in the user's
+        time zone) and amounts as text."""
+        format_date, format_amount = self._portal_list_formatters()
+        companies = self.env["res.company"].sudo().browse({lead["company_id"] for lead in values} - {None})
+        currencies = {company.id: company.currency_id for company in companies}
+        currencies[None] = self.env.company.sudo().currency_id
+        stages = self.env["crm.stage"].sudo().browse(
+            {lead["stage_id"] for lead in values if lead.get("stage_id")})
+        stage_names = {stage.id: stage.name for stage in stages}
+        rows = []
+        for lead in values:
+            row = {
+                "id": lead["id"],
+                "date": format_date(lead["create_date"]),
+                "name": lead["name"],
+                "customer": lead["partner_name"] or lead["contact_name"],
+                "contact": lead["contact_name"] if lead["partner_name"] else False,
+                "city": lead["city"],
+                "amount": format_amount(lead["expected_revenue"] or 0.0, currencies[lead["company_id"]]),
+            }
+            if lead_type == "lead":
+                row["answer_due"] = format_date(lead["date_partner_answer_due"])
+            else:
+                row.update(probability=int(lead["probability"] or 0), deadline=format_date(lead["date_deadline"]),
+                           won_status=lead["won_status"], stage=stage_names.get(lead["stage_id"], ""))
+            rows.append(row)
+        return rows
+
+    @api.model
+    def _portal_list_formatters(self):
+        """(format_date, format_amount) for a page of rows, in the user's language: the same text as
+        ``tools.format_date`` and ``tools.format_amount`` (which the QWeb widgets call), with the language
+        looked up once instead of once per value, and each distinct date formatted once."""
+        lang = get_lang(self.env)
+        locale = babel_locale_parse(lang.code)
+        date_format = posix_to_ldml(lang.date_format, locale=locale)
+        dates = {}
+
+        def format_date(value):
+            if not value:
+                return ""
+            if isinstance(value, datetime):
+                value = fields.Datetime.context_timestamp(self, value)
+            day = value.date() if isinstance(value, datetime) else value
+            if day not in dates:
+                dates[day] = babel.dates.format_date(day, format=date_format, locale=locale)
+            return dates[day]
+
+        grouping, thousands_sep = ast.literal_eval(lang.grouping), lang.thousands_sep or ""
+        currencies = {}
+
+        def format_amount(amount, currency):
+            if currency.id not in currencies:
+                symbol = currency.symbol or ""
+                before = currency.position == "before"
+                currencies[currency.id] = (currency.decimal_places, currency.rounding,
+                                           symbol + "\N{NO-BREAK SPACE}" if before else "",
+                                           "" if before else "\N{NO-BREAK SPACE}" + symbol)
+            digits, rounding, pre, post = currencies[currency.id]
+            integer, _dot, decimals = ("%.*f" % (digits, float_round(amount, precision_rounding=rounding))
+                                       ).partition(".")
+            text = intersperse(integer, grouping, thousands_sep)[0]
+            if decimals:
+                text += lang.decimal_point + decimals
+            text = text.replace(" ", "\N{NO-BREAK SPACE}").replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")
+            return pre + text + post
+
+        return format_date, format_amount
 
     @api.model
     def _portal_counts(self):

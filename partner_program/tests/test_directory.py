@@ -300,13 +300,28 @@ class TestDirectoryPages(DirectoryHttpCase):
             self._get(url)
             return self.cr.sql_log_count - before
 
+        slug = self.env["ir.http"]._slug
+        urls = ["/partners", "/partners?search=Lyon", "/partners/page/2", "/partners/country/%s" % slug(self.fr),
+                "/partners/grade/%s/country/%s" % (slug(self.grade_gold), slug(self.fr))]
         self._login(None)
         bulk(0, 17)  # 20 published partners with the fixture's three
-        small = queries("/partners"), queries("/partners?search=Lyon")
+        small = [queries(url) for url in urls]
         bulk(17, 180)  # 200
-        large = queries("/partners"), queries("/partners?search=Lyon")
+        large = [queries(url) for url in urls]
         self.assertEqual(small, large)
         self.assertEqual(len(self._cards(self._get("/partners"))), 24)
+
+    def test_links_keep_the_visitors_language(self):
+        """The directory's filter and card links skip the website's per-link rework: they still carry the
+        visitor's language."""
+        lang = self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["website"].get_current_website().language_ids |= lang
+        self._login(None)
+        tree = html.fromstring(self._get("/fr/partners").text)
+        hrefs = [node.get("href") for node in tree.xpath("//a[@data-no-post-process]")]
+        self.assertIn("/fr/partners/%s" % self.env["ir.http"]._slug(self.lyon), hrefs)
+        self.assertIn("/fr/partners/country/%s" % self.env["ir.http"]._slug(self.fr), hrefs)
+        self.assertTrue(hrefs and all(href.startswith("/fr/partners") for href in hrefs), hrefs)
 
     def test_partners_menu_and_sitemap(self):
         website = self.env["website"].get_current_website()

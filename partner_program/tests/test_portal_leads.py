@@ -1,10 +1,11 @@
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
 from odoo import fields
 from odoo.addons.partner_program.controllers.reseller_portal import ResellerPortal
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools import format_amount, format_date
 
 from .common_portal import PartnerPortalCase
 
@@ -100,6 +101,34 @@ class TestPortalLeads(PartnerPortalCase):
         self.assertEqual(found.count('class="o_pp_row"'), 1)
         self.assertIn(self.lead_a.name, found)
         self.assertNotIn(rich.name, found)
+
+    def test_list_formats_dates_and_amounts_like_the_widgets(self):
+        """The list formats its rows itself, once per page: the same text as Odoo's date and monetary widgets,
+        in the user's language and time zone."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        eur = self.env.ref("base.EUR")
+        for lang, tz in (("en_US", "UTC"), ("fr_FR", "Europe/Paris"), ("en_US", "America/New_York")):
+            Lead = self.env["crm.lead"].with_user(self.user_a).with_context(lang=lang, tz=tz)
+            list_date, list_amount = Lead._portal_list_formatters()
+            for currency in (self.env.company.currency_id, eur):
+                for amount in (0, 5, 1234567.891, -1500.5, 0.005, 999.995):
+                    self.assertEqual(list_amount(amount, currency), format_amount(Lead.env, amount, currency),
+                                     (lang, currency.name, amount))
+            for moment in (datetime(2026, 3, 1, 23, 30), datetime(2026, 12, 31, 0, 15), date(2026, 7, 14)):
+                self.assertEqual(list_date(moment), format_date(Lead.env, moment), (lang, tz, moment))
+            self.assertEqual(list_date(False), "")
+        self._login(self.user_a)
+        page = self.url_open("/my/opportunities").text
+        self.assertIn(format_amount(self.env, 8000, self.opp_a.company_currency), page.replace("&nbsp;", "\xa0"))
+        self.assertIn(format_date(self.env["crm.lead"].with_user(self.user_a).env, self.opp_a.create_date), page)
+
+    def test_list_links_keep_the_users_language(self):
+        """The rows' links skip the website's per-link rework: they still carry the user's language."""
+        lang = self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["website"].get_current_website().language_ids |= lang
+        self._login(self.user_a)
+        self.assertIn('href="/fr/my/lead/%s"' % self.lead_a.id, self.url_open("/fr/my/leads").text)
+        self.assertIn('href="/fr/my/opportunity/%s"' % self.opp_a.id, self.url_open("/fr/my/opportunities").text)
 
     def test_lead_page_shows_details_and_both_answers(self):
         self.lead_a.description = "<p>About 20 workstations.</p>"

@@ -188,7 +188,7 @@ def unassigned_bench_leads(env, limit=0):
 def route_by_performance(env):
     """Routing by performance on, resellers' factors spread over 0.5-1.5 (rolled back with the run)."""
     env.cr.execute("UPDATE res_company SET partner_performance_routing = TRUE, partner_performance_floor = 0.5")
-    env.cr.execute("""UPDATE res_partner SET partner_performance_factor = 0.5 + (id %% 11) / 10.0,
+    env.cr.execute("""UPDATE res_partner SET partner_performance_factor = 0.5 + mod(id, 11) / 10.0,
                                              partner_performance_sample = 20, partner_performance_cause = 'fast',
                                              partner_performance_answer_hours = 3, partner_performance_win_rate = 0.3,
                                              partner_performance_acceptance = 0.8

@@ -39,7 +39,7 @@ class CrmLead(models.Model):
     )
     date_partner_assigned_at = fields.Datetime(
         "Partner Assigned At",
-        compute="_compute_date_partner_assign",
+        compute="_compute_date_partner_assigned_at",
         store=True,
         readonly=False,
         copy=False,
@@ -50,9 +50,15 @@ class CrmLead(models.Model):
     @api.depends("partner_assigned_id")
     def _compute_date_partner_assign(self):
         today = fields.Date.context_today(self)
-        now = fields.Datetime.now()
         for lead in self:
             lead.date_partner_assign = today if lead.partner_assigned_id else False
+
+    # Its own method: a database updated to this field computes it alone, never the assignment dates it has
+    # (the pre-migration of 19.0.1.2.0 fills it from them).
+    @api.depends("partner_assigned_id")
+    def _compute_date_partner_assigned_at(self):
+        now = fields.Datetime.now()
+        for lead in self:
             lead.date_partner_assigned_at = now if lead.partner_assigned_id else False
 
     @api.model_create_multi

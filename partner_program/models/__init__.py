@@ -14,7 +14,7 @@ from . import crm_lead_reseller_portal
 from . import crm_lead_answer_deadline
 from . import partner_lead_answer
 from . import crm_lead_referral
-from . import crm_lead_routing_simulation
+from . import crm_lead_performance_routing
 from . import website
 from . import partner_type
 from . import partner_parameter_category

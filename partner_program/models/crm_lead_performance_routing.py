@@ -1,4 +1,5 @@
-"""crm.lead: replay recent leads through automatic assignment with and without the performance factor."""
+"""crm.lead: routing by performance: effective weights with the fair share floor, and the simulation that
+replays recent leads with and without the performance factor."""
 from collections import Counter
 from datetime import timedelta
 
@@ -7,6 +8,56 @@ from odoo import api, fields, models
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"  # pylint: disable=consider-merging-classes-inherited
+
+    def _assign_performance_routing(self):
+        """The leads of ``self`` whose company routes by performance, with that company's fair share floor.
+
+        The context key ``partner_performance_routing`` (True/False) overrides the companies' setting (the
+        routing simulation compares both).
+
+        :return: {lead_id: floor} (leads routed by level weight alone are absent)
+        """
+        forced = self.env.context.get("partner_performance_routing")
+        if forced is False or not (forced or self.env["res.company"].sudo().search_count(
+                [("partner_performance_routing", "=", True)], limit=1)):
+            return {}
+        default = self.env.company
+        result = {}
+        for lead in self:
+            company = lead.company_id or default
+            if forced or company.partner_performance_routing:
+                result[lead.id] = company.partner_performance_floor
+        return result
+
+    @api.model
+    def _performance_weights(self, rows, floor):
+        """Candidate rows with their effective weight: level weight x performance factor, then raised so that
+        no reseller's share of the turn is below ``floor`` x the share its level weight alone gives it.
+
+        :return: new row dicts; ``weight`` is the effective weight, ``level_weight`` and ``factor`` what it
+            comes from, ``floored`` tells the floor raised it
+        """
+        rows = [dict(row, level_weight=row["weight"], weight=row["weight"] * row["factor"], floored=False)
+                for row in rows]
+        factors = [row["factor"] for row in rows]
+        # no share can fall below the floor when the factors are that close (share_i >= f_i/f_max x level share)
+        if len(rows) < 2 or not floor or min(factors) >= floor * max(factors):
+            return rows
+        level_total = sum(row["level_weight"] for row in rows)
+        minimum = {id(row): floor * row["level_weight"] / level_total for row in rows}
+        raised = set()
+        while True:
+            free = sum(row["weight"] for row in rows if id(row) not in raised)
+            total = free / (1 - sum(minimum[key] for key in raised))
+            below = {id(row) for row in rows
+                     if id(row) not in raised and row["weight"] < minimum[id(row)] * total - 1e-9}
+            if not below:
+                break
+            raised |= below
+        for row in rows:
+            if id(row) in raised:
+                row.update(weight=minimum[id(row)] * total, floored=True)
+        return rows
 
     @api.model
     def _simulate_routing(self, days=90, company=None):

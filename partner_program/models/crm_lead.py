@@ -49,17 +49,18 @@ class CrmLead(models.Model):
 
     @api.depends("partner_assigned_id")
     def _compute_date_partner_assign(self):
-        today = fields.Date.context_today(self)
-        for lead in self:
-            lead.date_partner_assign = today if lead.partner_assigned_id else False
+        # set per group, not per lead: an automatic assignment computes thousands of leads at once
+        assigned = self.filtered("partner_assigned_id")
+        assigned.date_partner_assign = fields.Date.context_today(self)
+        (self - assigned).date_partner_assign = False
 
     # Its own method: a database updated to this field computes it alone, never the assignment dates it has
     # (the pre-migration of 19.0.1.2.0 fills it from them).
     @api.depends("partner_assigned_id")
     def _compute_date_partner_assigned_at(self):
-        now = fields.Datetime.now()
-        for lead in self:
-            lead.date_partner_assigned_at = now if lead.partner_assigned_id else False
+        assigned = self.filtered("partner_assigned_id")
+        assigned.date_partner_assigned_at = fields.Datetime.now()
+        (self - assigned).date_partner_assigned_at = False
 
     @api.model_create_multi
     def create(self, vals_list):

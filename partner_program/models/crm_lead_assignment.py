@@ -99,6 +99,10 @@ class CrmLead(models.Model):
         return self._assign_partner_auto()
 
     def _assign_partner_auto(self):
+        # The columns the assignment reads, not all hundred of the lead's: reading all of them for 10,000
+        # leads takes three times as long.
+        self.fetch(["active", "won_status", "country_id", "partner_latitude", "partner_longitude",
+                    "partner_assigned_id", "team_id", "type", "company_id"])
         leads = self._assign_partner_todo()
         no_country = leads.filtered(lambda lead: not lead.country_id)
         leads -= no_country
@@ -275,11 +279,13 @@ class CrmLead(models.Model):
                    AND least(abs(r.lon - lead.lon), 2 * pi() - abs(r.lon - lead.lon)) <= lead.lon_band""",
                 band=band)
             reseller_cte = SQL("MATERIALIZED")
+        # OFFSET 0 keeps the subquery whole: the distance is computed once per row, where an inlined
+        # expression would be computed again in every condition and column naming it (about 15 % of the query).
         distance = SQL(
-            """CASE WHEN lead.lat IS NOT NULL AND r.lat IS NOT NULL THEN
+            """SELECT CASE WHEN lead.lat IS NOT NULL AND r.lat IS NOT NULL THEN
                    %s * asin(least(1, sqrt(power(sin((r.lat - lead.lat) / 2), 2)
                                            + lead.cos_lat * r.cos_lat * power(sin((r.lon - lead.lon) / 2), 2))))
-               END""", 2 * EARTH_RADIUS_KM)
+               END AS distance OFFSET 0""", 2 * EARTH_RADIUS_KM)
         eligible = SQL(
             """(r.company_id IS NULL OR lead.company_id IS NULL OR r.company_id = lead.company_id)
                AND NOT r.id = ANY(lead.declined)""")
@@ -291,7 +297,7 @@ class CrmLead(models.Model):
                                   THEN %(ring2)s ELSE %(ring3)s END AS km
                         FROM (SELECT dist.distance
                                 FROM reseller r
-                               CROSS JOIN LATERAL (SELECT %(distance)s AS distance) dist
+                               CROSS JOIN LATERAL (%(distance)s) dist
                                WHERE r.lat IS NOT NULL AND lead.lat IS NOT NULL AND %(eligible)s
                                ORDER BY r.point <-> lead.point
                                LIMIT 1) n
@@ -351,7 +357,7 @@ class CrmLead(models.Model):
                              CASE WHEN dist.distance <= %(ring1)s THEN 1
                                   WHEN dist.distance <= %(ring2)s THEN 2 ELSE 3 END AS ring
                         FROM reseller r %(reach_from)s
-                       CROSS JOIN LATERAL (SELECT %(distance)s AS distance) dist
+                       CROSS JOIN LATERAL (%(distance)s) dist
                        WHERE %(window)s AND r.lat IS NOT NULL AND lead.lat IS NOT NULL
                          AND %(eligible)s
                          AND dist.distance <= %(ring3)s
@@ -367,7 +373,7 @@ class CrmLead(models.Model):
                                   WHEN dist.distance IS NOT NULL THEN %(ring_nearest)s
                              END AS ring
                         FROM reseller r
-                       CROSS JOIN LATERAL (SELECT %(distance)s AS distance) dist
+                       CROSS JOIN LATERAL (%(distance)s) dist
                        WHERE %(eligible)s AND NOT EXISTS (SELECT 1 FROM near)
                   )
                   SELECT partner_id, weight, factor, capacity, credit, open_leads, distance, ring

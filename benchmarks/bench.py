@@ -248,6 +248,32 @@ def phase_floor(args):
            lambda env, leads: {"leads": len(leads)})
 
 
+def phase_jit(args):
+    """The assignment's candidate search with PostgreSQL's JIT on (its default) and off (as the add-on runs
+    it): planning + execution time and JIT compilation time, from EXPLAIN ANALYZE."""
+    from odoo.tools import SQL
+
+    registry, make = odoo_env(args.conf, args.db)
+    runs = []
+    for _ in range(args.reps + 1):
+        with registry.cursor() as cr:
+            env = make(cr)
+            query = unassigned_bench_leads(env, args.limit)._assign_partner_candidates_query(indexed=True)
+            run = {}
+            for jit in ("on", "off"):
+                cr.execute(SQL("SELECT set_config('jit', %s, true)", jit))
+                cr.execute(SQL("EXPLAIN (ANALYZE, FORMAT JSON) %s", query))
+                plan = cr.fetchone()[0][0]
+                run[jit] = {"seconds": (plan["Planning Time"] + plan["Execution Time"]) / 1000,
+                            "jit_seconds": plan.get("JIT", {}).get("Timing", {}).get("Total", 0) / 1000,
+                            "cost": plan["Plan"]["Total Cost"]}
+            cr.execute("SELECT current_setting('jit_above_cost')::float8")
+            run["threshold"] = cr.fetchone()[0]
+            runs.append(run)
+            cr.rollback()
+    print(json.dumps(runs[1:]))
+
+
 def phase_tiers(args):
     """Tier recompute of every active partnership (ours only), where every level below the top one changes:
     all obligations are lowered to nothing first (rolled back with the run), so each partnership not yet
@@ -319,7 +345,8 @@ def phase_answer(args):
            })
 
 
-PHASES = {"generate": phase_generate, "assign": phase_assign, "floor": phase_floor, "tiers": phase_tiers,
+PHASES = {"generate": phase_generate, "assign": phase_assign, "floor": phase_floor, "jit": phase_jit,
+          "tiers": phase_tiers,
           "win": phase_win, "answer": phase_answer}
 
 
@@ -410,6 +437,17 @@ class Bench:
         self.record(label + FLOOR_SUFFIX, "ours", "s", [r["seconds"] for r in runs],
                     "1 statement: nearest-first candidates through the GiST index, weighted random pick, UPDATE "
                     "and chatter line by INSERT ... SELECT; no round-robin memory, salesperson or ORM")
+
+    def run_jit(self):
+        """The JIT cliff, measured: the candidate search of every bench lead with JIT on and off (ours)."""
+        self.log("candidate search with JIT on and off")
+        runs = self.phase("jit", "ours")
+        for jit, what in (("on", "JIT on, PostgreSQL's default"), ("off", "JIT off, as the add-on runs it")):
+            self.record("candidate search for %d leads, %s" % (self.args.leads, what), "ours", "s",
+                        [r[jit]["seconds"] for r in runs],
+                        "plan cost %.0f (JIT above %.0f); JIT compilation %.2f s" % (
+                            runs[0][jit]["cost"], runs[0]["threshold"],
+                            statistics.median(r[jit]["jit_seconds"] for r in runs)))
 
     def run_scaling(self):
         """The assignment over a grid of sizes: one pair of databases per number of resellers, holding the
@@ -602,9 +640,9 @@ class Bench:
             notes = "; ".join("%s: %s" % (side, r["extra"]) for side, r in sides.items() if r["extra"])
             if what.endswith(FLOOR_SUFFIX):
                 # the best ratio any implementation yielding these rows could reach
-                odoo = by_what.get(what[:-len(FLOOR_SUFFIX)], {}).get("odoo")
-                if ours and odoo and odoo["summary"].get("n"):
-                    notes = "floor/Odoo %.3f; %s" % (ours["summary"]["median"] / odoo["summary"]["median"], notes)
+                base = by_what.get(what[:-len(FLOOR_SUFFIX)], {}).get("odoo")
+                if ours and base and base["summary"].get("n"):
+                    notes = "floor/Odoo %.3f; %s" % (ours["summary"]["median"] / base["summary"]["median"], notes)
             rows.append("| %s | %s | %s | %s | %s |" % (what, cell(ours), cell(odoo), ratio, notes))
         rows += self.kept_rows(set(by_what))
         return "\n".join(rows)
@@ -648,6 +686,8 @@ class Bench:
                 self.ensure_db(side)
         if "assign" in wanted:
             self.run_assign()
+        if "jit" in wanted:
+            self.run_jit()
         if "tiers" in wanted:
             self.run_tiers()
         if "win" in wanted:
@@ -715,7 +755,7 @@ def parse(argv):
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--only", default="assign,tiers,win,answer,http,rpc")
+    parser.add_argument("--only", default="assign,jit,tiers,win,answer,http,rpc")
     parser.add_argument("--tier-method", default="_recompute_levels")
     parser.add_argument("--tier-reps", type=int, default=1, help="runs of the tier recompute (after a warm-up)")
     parser.add_argument("--rebuild", action="store_true")

@@ -1,6 +1,6 @@
 {
     "name": "Partner Program",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Sales/CRM",
     "summary": "Reseller levels, lead assignment, partner portal, partner programs and a published directory",
     "author": "Partner Program developers",

@@ -332,7 +332,7 @@ class CrmLead(models.Model):
                        coalesce(p.partner_performance_factor, 1)::float8 AS factor,
                        NULLIF(lower(trim(p.city)), '') AS city, g.lat, g.lon, cos(g.lat) AS cos_lat,
                        coalesce(p.partner_capacity, 0) AS capacity,
-                       coalesce(p.partner_assign_credit, 0) AS credit,
+                       coalesce(assign_credit.credit, 0) AS credit,
                        coalesce(load.open_leads, 0) AS open_leads, %(reseller_point)s AS point
                   FROM res_partner p
                   JOIN res_partner_grade grade ON grade.id = p.grade_id AND grade.active
@@ -343,6 +343,7 @@ class CrmLead(models.Model):
                                   THEN radians(p.partner_longitude::float8) END AS lon
                   ) g
                   LEFT JOIN load ON load.id = p.id
+                  LEFT JOIN partner_assign_credit assign_credit ON assign_credit.partner_id = p.id
                  WHERE p.active AND p.is_company AND p.partner_weight > 0
                    AND NOT p.id = ANY(%(exclude_ids)s)
                    AND (coalesce(p.partner_capacity, 0) = 0 OR load.open_leads < p.partner_capacity)
@@ -534,14 +535,18 @@ class CrmLead(models.Model):
         return self.env._("nearest reseller anywhere")
 
     def _store_assign_credit(self, credit):
+        """Save the round-robin credits of a run, {partner_id: credit}, in one upsert. Two runs at once over the
+        same resellers: the second fails to serialize and is replayed, as with any concurrent update."""
         if not credit:
             return
+        self.env["partner.assign.credit"].flush_model()
         self.env.execute_query(SQL(
-            """UPDATE res_partner p SET partner_assign_credit = v.credit
-                 FROM unnest(%s::int[], %s::float8[]) AS v(id, credit)
-                WHERE p.id = v.id""",
+            """INSERT INTO partner_assign_credit (partner_id, credit)
+               SELECT * FROM unnest(%s::int[], %s::float8[])
+                   ON CONFLICT (partner_id) DO UPDATE SET credit = EXCLUDED.credit""",
             list(credit), list(credit.values()),
         ))
+        self.env["partner.assign.credit"].invalidate_model()
         self.env["res.partner"].invalidate_model(["partner_assign_credit"])
 
     @api.model

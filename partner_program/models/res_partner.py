@@ -66,9 +66,8 @@ class ResPartner(models.Model):
     assigned_lead_open_count = fields.Integer("Open Assigned Leads", compute="_compute_assigned_lead_open_count")
     partnership_count = fields.Integer("Partnerships", compute="_compute_partnership_count",
                                        groups="partner_program.group_partner_program_user")
-    # Smooth weighted round-robin state: carried across assignment runs so that small batches
-    # (the scheduled action) stay fair too.
-    partner_assign_credit = fields.Float(copy=False, readonly=True, groups="base.group_system")
+    # Smooth weighted round-robin state, kept in partner.assign.credit
+    partner_assign_credit = fields.Float(compute="_compute_partner_assign_credit", groups="base.group_system")
 
     # Referrals: the partner group a company belongs to (its offers, links and forms), and what it earned.
     partner_group_id = fields.Many2one(
@@ -132,6 +131,12 @@ class ResPartner(models.Model):
         ))
         for partner in self:
             partner.assigned_lead_open_count = counts.get(partner, 0)
+
+    def _compute_partner_assign_credit(self):
+        by_partner = dict(self.env["partner.assign.credit"].sudo()._read_group(
+            [("partner_id", "in", self.ids)], ["partner_id"], ["credit:sum"]))
+        for partner in self:
+            partner.partner_assign_credit = by_partner.get(partner._origin, 0.0)
 
     def _compute_partner_reward_count(self):
         counts = dict(self.env["partner.reward"].sudo()._read_group(

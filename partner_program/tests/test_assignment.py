@@ -75,6 +75,39 @@ class TestAssignment(PartnerProgramCase):
             expected = reseller.partner_weight / 6
             self.assertAlmostEqual(share, expected, delta=0.05 * expected, msg=reseller.name)
 
+    def test_round_robin_credit_is_one_row_per_reseller_carried_across_runs(self):
+        bronze = self._reseller("Bronze", LYON, grade=self.grade_bronze)
+        gold = self._reseller("Gold", LYON, grade=self.grade_gold)
+        Credit = self.env["partner.assign.credit"]
+        leads = self._leads(1, VILLEURBANNE)
+        leads.assign_partner()
+        first = {row.partner_id: row.credit for row in Credit.search([("partner_id", "in", (bronze | gold).ids)])}
+        # one turn: each earned its weight, the winner (gold, the heavier) paid the turn's total
+        self.assertEqual(first, {bronze: bronze.partner_weight, gold: gold.partner_weight - (
+            bronze.partner_weight + gold.partner_weight)})
+        self.assertEqual(bronze.sudo().partner_assign_credit, bronze.partner_weight)
+        leads |= self._leads(1, VILLEURBANNE)
+        leads[1:].assign_partner()
+        self.assertEqual(leads.partner_assigned_id, bronze | gold, "the second turn goes to the other one")
+        rows = Credit.search([("partner_id", "in", (bronze | gold).ids)])
+        self.assertEqual(len(rows), 2, "updated in place, not appended")
+        self.assertEqual(sum(rows.mapped("credit")), 0.0, "smooth round-robin: the credits always sum to zero")
+        self.env.cr.execute("""SELECT 1 FROM information_schema.columns
+                                WHERE table_name = 'res_partner' AND column_name = 'partner_assign_credit'""")
+        self.assertFalse(self.env.cr.fetchall(), "not a column of res_partner (a wide table, slow to update)")
+        # a salesperson reads them (the engine explains its choices) but cannot move them
+        salesman = new_test_user(self.env, "pp_credit_salesman",
+                                 groups="sales_team.group_sale_salesman,partner_program.group_partner_program_user")
+        self.assertEqual(len(Credit.with_user(salesman).search([("id", "in", rows.ids)])), 2)
+        with self.assertRaises(AccessError):
+            rows.with_user(salesman).write({"credit": 1000})
+        with self.assertRaises(AccessError):
+            Credit.with_user(salesman).create({"partner_id": bronze.id, "credit": 1000})
+        # a reseller that goes takes its credit with it
+        leads.unlink()
+        bronze.unlink()
+        self.assertEqual(len(rows.exists()), 1)
+
     def test_capacity_is_respected(self):
         near = self._reseller("Near but small", LYON, partner_capacity=3)
         far = self._reseller("Far", PARIS)

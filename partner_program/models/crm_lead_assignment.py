@@ -16,6 +16,8 @@ ASSIGN_RINGS_KM = (50, 200, 800)
 EARTH_RADIUS_KM = 6371.0
 RING_SAME_COUNTRY = len(ASSIGN_RINGS_KM) + 1
 RING_NEAREST = len(ASSIGN_RINGS_KM) + 2
+# Memory for sorting the candidate rows of one assignment (about 100 bytes each), for that statement only.
+CANDIDATES_WORK_MEM = "64MB"
 # Leads picked by one run of the scheduled action.
 CRON_BATCH = 1000
 # The sphere of PostgreSQL's earthdistance extension (earth(), metres).
@@ -236,15 +238,17 @@ class CrmLead(models.Model):
         cr = self.env.cr
         # The plan's estimated cost grows with leads x resellers and passes PostgreSQL's JIT threshold,
         # whose compilation then costs seconds for a query that runs in milliseconds: off for this statement.
-        cr.execute(SQL("SELECT current_setting('jit'), set_config('jit', 'off', true), %s",
-                       SQL(EARTH_INDEX_EXISTS)))
-        jit, _off, indexed = cr.fetchone()
+        # Its tens of thousands of rows are sorted in memory rather than on disk (PostgreSQL's default work_mem
+        # is 4 MB).
+        cr.execute(SQL("""SELECT current_setting('jit'), current_setting('work_mem'), set_config('jit', 'off', true),
+                                 set_config('work_mem', %s, true), %s""", CANDIDATES_WORK_MEM, SQL(EARTH_INDEX_EXISTS)))
+        jit, work_mem, _jit, _work_mem, indexed = cr.fetchone()
         cr.execute(self._assign_partner_candidates_query(exclude_ids, indexed=indexed))
-        rows = cr.dictfetchall()
-        cr.execute(SQL("SELECT set_config('jit', %s, true)", jit))
+        names = [column.name for column in cr.description]
         result = defaultdict(list)
-        for row in rows:
-            result[row["lead_id"]].append(row)
+        for values in cr.fetchall():
+            result[values[0]].append(dict(zip(names, values, strict=True)))
+        cr.execute(SQL("SELECT set_config('jit', %s, true), set_config('work_mem', %s, true)", jit, work_mem))
         return result
 
     def _assign_partner_candidates_query(self, exclude_ids=(), indexed=False):
@@ -292,7 +296,7 @@ class CrmLead(models.Model):
         reach = SQL()
         if indexed:
             reach = SQL(
-                """reach AS (
+                """reach AS MATERIALIZED (
                       SELECT CASE WHEN n.distance <= %(ring1)s THEN %(ring1)s WHEN n.distance <= %(ring2)s
                                   THEN %(ring2)s ELSE %(ring3)s END AS km
                         FROM (SELECT dist.distance
@@ -322,39 +326,38 @@ class CrmLead(models.Model):
                   ) g
             ), load AS MATERIALIZED (
                 -- open leads of the resellers with a capacity (the others have no limit to check)
-                SELECT p.id, count(o.id) AS open_leads
+                SELECT p.id, count(o.id) AS open_leads, count(o.id) >= p.partner_capacity AS at_capacity
                   FROM res_partner p
                   LEFT JOIN crm_lead o ON o.partner_assigned_id = p.id AND o.active AND o.won_status = 'pending'
                  WHERE p.partner_capacity > 0 AND p.active AND p.is_company AND p.partner_weight > 0
                  GROUP BY p.id
             ), reseller AS %(reseller_cte)s (
-                SELECT p.id, p.country_id, p.state_id, p.company_id, p.partner_weight AS weight,
-                       coalesce(p.partner_performance_factor, 1)::float8 AS factor,
+                -- what eligibility and distance need; attributes only shown are joined to the rows kept, below.
+                -- Excluded and full resellers, and active levels, are arrays computed once (InitPlans), not
+                -- joins repeated for every candidate row.
+                SELECT p.id, p.country_id, p.state_id, p.company_id,
                        NULLIF(lower(trim(p.city)), '') AS city, g.lat, g.lon, cos(g.lat) AS cos_lat,
-                       coalesce(p.partner_capacity, 0) AS capacity,
-                       coalesce(assign_credit.credit, 0) AS credit,
-                       coalesce(load.open_leads, 0) AS open_leads, %(reseller_point)s AS point
+                       %(reseller_point)s AS point
                   FROM res_partner p
-                  JOIN res_partner_grade grade ON grade.id = p.grade_id AND grade.active
                   CROSS JOIN LATERAL (
                       SELECT CASE WHEN p.partner_latitude <> 0 OR p.partner_longitude <> 0
                                   THEN radians(p.partner_latitude::float8) END AS lat,
                              CASE WHEN p.partner_latitude <> 0 OR p.partner_longitude <> 0
                                   THEN radians(p.partner_longitude::float8) END AS lon
                   ) g
-                  LEFT JOIN load ON load.id = p.id
-                  LEFT JOIN partner_assign_credit assign_credit ON assign_credit.partner_id = p.id
                  WHERE p.active AND p.is_company AND p.partner_weight > 0
-                   AND NOT p.id = ANY(%(exclude_ids)s)
-                   AND (coalesce(p.partner_capacity, 0) = 0 OR load.open_leads < p.partner_capacity)
+                   AND p.grade_id = ANY(ARRAY(SELECT id FROM res_partner_grade WHERE active))
+                   AND NOT p.id = ANY(%(exclude_ids)s::int[] || ARRAY(SELECT id FROM load WHERE at_capacity))
             )
-            SELECT lead.id AS lead_id, c.partner_id, c.weight, c.factor, c.capacity, c.credit, c.open_leads,
-                   c.distance, c.ring
+            SELECT lead.id AS lead_id, c.partner_id, p.partner_weight AS weight,
+                   coalesce(p.partner_performance_factor, 1)::float8 AS factor,
+                   coalesce(p.partner_capacity, 0) AS capacity, coalesce(assign_credit.credit, 0) AS credit,
+                   coalesce(load.open_leads, 0) AS open_leads, c.distance, c.ring
               FROM lead
              CROSS JOIN LATERAL (
                   -- resellers within the outer ring, found through the window, kept for the nearest ring
                   WITH %(reach)s near AS (
-                      SELECT r.id AS partner_id, r.weight, r.factor, r.capacity, r.credit, r.open_leads, dist.distance,
+                      SELECT r.id AS partner_id, dist.distance,
                              CASE WHEN dist.distance <= %(ring1)s THEN 1
                                   WHEN dist.distance <= %(ring2)s THEN 2 ELSE 3 END AS ring
                         FROM reseller r %(reach_from)s
@@ -365,7 +368,7 @@ class CrmLead(models.Model):
                   ), far AS (
                       -- no reseller within the outer ring, or no coordinates: same city, state,
                       -- country, else the nearest anywhere
-                      SELECT r.id AS partner_id, r.weight, r.factor, r.capacity, r.credit, r.open_leads, dist.distance,
+                      SELECT r.id AS partner_id, dist.distance,
                              CASE WHEN dist.distance IS NULL AND lead.country_id = r.country_id
                                        AND lead.city = r.city THEN 1
                                   WHEN dist.distance IS NULL AND lead.country_id = r.country_id
@@ -377,16 +380,19 @@ class CrmLead(models.Model):
                        CROSS JOIN LATERAL (%(distance)s) dist
                        WHERE %(eligible)s AND NOT EXISTS (SELECT 1 FROM near)
                   )
-                  SELECT partner_id, weight, factor, capacity, credit, open_leads, distance, ring
+                  SELECT partner_id, distance, ring
                     FROM (SELECT near.*, min(ring) OVER () AS best_ring FROM near) n
                    WHERE ring = best_ring
                    UNION ALL
-                  SELECT partner_id, weight, factor, capacity, credit, open_leads, distance, ring
+                  SELECT partner_id, distance, ring
                     FROM (SELECT far.*, min(ring) OVER () AS best_ring,
                                  row_number() OVER (ORDER BY distance, partner_id) AS rank
                             FROM far WHERE ring IS NOT NULL) f
                    WHERE ring = best_ring AND (ring < %(ring_nearest)s OR rank = 1)
              ) c
+              JOIN res_partner p ON p.id = c.partner_id
+              LEFT JOIN load ON load.id = c.partner_id
+              LEFT JOIN partner_assign_credit assign_credit ON assign_credit.partner_id = c.partner_id
              ORDER BY lead.id, c.partner_id
             """,
             lead_ids=list(self.ids),
@@ -450,7 +456,8 @@ class CrmLead(models.Model):
             False: self.env._("Assigned to reseller %(partner)s (%(level)s): %(ring)s%(distance)s; weight "
                               "%(weight)s of %(total)s among %(count)s eligible resellers."),
         }
-        names = {partner.id: (partner.display_name, partner.grade_id.name or "-") for partner in partners}
+        # complete_name is display_name stored (the same text), not computed again for each reseller
+        names = {partner.id: (partner.complete_name, partner.grade_id.name or "-") for partner in partners}
         routed = partners.browse({reason["partner_id"] for reason in reasons.values() if "level_weight" in reason})
         causes = routed._performance_cause_texts()
         weighted = {

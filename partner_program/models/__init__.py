@@ -4,6 +4,7 @@ from . import product_pricelist
 from . import sale_order
 from . import res_partner
 from . import res_partner_performance
+from . import partner_append_only_mixin
 from . import partner_assign_credit
 from . import partner_performance_history
 from . import crm_team

@@ -7,6 +7,7 @@ from odoo.tools import format_amount
 
 class PartnerFundOperation(models.Model):
     _name = "partner.fund.operation"
+    _inherit = ["partner.append.only.mixin"]
     _description = "Fund Operation"
     _order = "date desc, id desc"
 
@@ -117,19 +118,9 @@ class PartnerFundOperation(models.Model):
         funds.sudo()._add_to_balances(dict(deltas))
         return operations
 
-    def write(self, vals):
-        if self:
-            self.check_access("write")
-            raise UserError(self.env._(
-                "Fund operations cannot be changed: record a reversing operation to correct a mistake."
-            ))
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_never(self):
-        raise UserError(self.env._(
-            "Fund operations cannot be deleted: record a reversing operation to correct a mistake."
-        ))
+    def _append_only_messages(self):
+        return (self.env._("Fund operations cannot be changed: record a reversing operation to correct a mistake."),
+                self.env._("Fund operations cannot be deleted: record a reversing operation to correct a mistake."))
 
     def action_reverse(self):
         """Record the opposite operation of each operation in ``self`` (a debit for a credit and back)."""

@@ -2,13 +2,13 @@
 from datetime import datetime, time
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 ANSWER_OUTCOMES = [("accepted", "Accepted"), ("declined", "Declined"), ("expired", "Expired")]
 
 
 class PartnerLeadAnswer(models.Model):
     _name = "partner.lead.answer"
+    _inherit = ["partner.append.only.mixin"]
     _description = "Reseller Answer to a Lead"
     _order = "date_answered desc, id desc"
     _rec_name = "lead_id"
@@ -55,12 +55,6 @@ class PartnerLeadAnswer(models.Model):
             })
         return self.sudo().create(vals_list)
 
-    def write(self, vals):
-        if self:
-            self.check_access("write")
-            raise UserError(self.env._("The answer log cannot be changed: it records what resellers did."))
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_never(self):
-        raise UserError(self.env._("The answer log cannot be deleted: it records what resellers did."))
+    def _append_only_messages(self):
+        return (self.env._("The answer log cannot be changed: it records what resellers did."),
+                self.env._("The answer log cannot be deleted: it records what resellers did."))

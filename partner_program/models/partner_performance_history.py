@@ -1,12 +1,12 @@
 """partner.performance.history: the reseller's performance factor and its inputs, one row per change."""
-from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo import fields, models
 
 from .res_partner_performance import PERFORMANCE_CAUSES
 
 
 class PartnerPerformanceHistory(models.Model):
     _name = "partner.performance.history"
+    _inherit = ["partner.append.only.mixin"]
     _description = "Reseller Performance History"
     _order = "date desc, id desc"
     _rec_name = "partner_id"
@@ -24,12 +24,6 @@ class PartnerPerformanceHistory(models.Model):
     sample = fields.Integer("Leads Counted", readonly=True)
     cause = fields.Selection(PERFORMANCE_CAUSES, "Main Cause", readonly=True)
 
-    def write(self, vals):
-        if self:
-            self.check_access("write")
-            raise UserError(self.env._("The performance history cannot be changed."))
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_never(self):
-        raise UserError(self.env._("The performance history cannot be deleted."))
+    def _append_only_messages(self):
+        return (self.env._("The performance history cannot be changed."),
+                self.env._("The performance history cannot be deleted."))

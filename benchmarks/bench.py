@@ -18,7 +18,6 @@ import json
 import os
 import platform
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,8 @@ REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tools"))
 
 import bootstrap  # noqa: E402
+from servers import start as start_server  # noqa: E402
+from servers import stop as stop_servers  # noqa: E402
 
 SIDES = {"ours": "partner_program", "odoo": "website_crm_partner_assign"}
 DB = {"ours": "pp_bench_ours", "odoo": "pp_bench_odoo"}  # --db-prefix changes them
@@ -531,9 +532,7 @@ class Bench:
                     self.record("assign 600 leads over 6 resellers, one JSON-RPC call", side, "s", times[side],
                                 "%d/600 assigned to %d distinct resellers" % tuple(assigned[side]))
             finally:
-                for proc, _base in servers.values():
-                    proc.terminate()
-                    proc.wait(timeout=60)
+                stop_servers([proc for proc, _base in servers.values()])
         finally:
             self.args = base
             self.db = {side: "%s_%s" % (base.db_prefix, side) for side in SIDES}
@@ -550,27 +549,9 @@ class Bench:
         uid = call("common", "login", db, "admin", "admin")
         return call("object", "execute_kw", db, uid, "admin", model, method, args)
 
-    def free_port(self):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            return sock.getsockname()[1]
-
     def serve(self, side):
-        port = self.free_port()
-        cmd = [self.rt.python, "-m", "odoo", "-c", self.rt.conf, "-d", self.db[side],
-               "--db-filter", "^%s$" % self.db[side],
-               "--http-port", str(port), "--workers", str(self.args.workers), "--max-cron-threads", "0",
-               "--log-level=warn", bootstrap.QUIET_WARNINGS, "--limit-time-real", "600"]
-        proc = subprocess.Popen(cmd, env=self.rt.odoo_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = "http://127.0.0.1:%d" % port
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(base + "/web/login", timeout=5).read()
-                return proc, base
-            except OSError:
-                time.sleep(0.5)
-        proc.kill()
-        raise SystemExit("the %s server did not start" % side)
+        """(process, base URL) of a server on this side's database, once it answers."""
+        return start_server(self.rt, self.db[side], ["--workers", str(self.args.workers), "--limit-time-real", "600"])
 
     def load(self, base, path, login=None, requests=None):
         cmd = [sys.executable, os.path.join(HERE, "load.py"), "--base", base, "--path", path,
@@ -616,9 +597,7 @@ class Bench:
                     self.record(label, side, "ms", [v * 1000 for v in latencies], "%s; %.1f req/s" % (
                         ", ".join("%s x%s" % kv for kv in sorted(statuses.items())), rate))
         finally:
-            for proc, _base in servers.values():
-                proc.terminate()
-                proc.wait(timeout=60)
+            stop_servers([proc for proc, _base in servers.values()])
 
     def table(self):
         rows = ["| measure | ours (partner_program) | Odoo (website_crm_partner_assign) | ours/Odoo | notes |",

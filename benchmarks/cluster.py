@@ -26,7 +26,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
 
 import bootstrap  # noqa: E402
+import servers  # noqa: E402
 import soak  # noqa: E402
 
 REPLICA_PORT = 5433  # names the replica's socket file only: like the primary, it listens on no TCP port
@@ -221,12 +221,6 @@ XACTS = "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname 
 
 
 # ---------------------------------------------------------------------------------------------- Odoo nodes
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def offline_env(rt):
     """The servers' environment, every outgoing HTTP(S) call sent to a closed loopback port: the cron node runs
     Odoo's own scheduled actions too, and one of them (crm_iap_enrich) calls Odoo's IAP service on the internet."""
@@ -238,39 +232,21 @@ def offline_env(rt):
 @contextlib.contextmanager
 def nodes(rt, db, replica, workers, log_dir):
     """Two Odoo servers on loopback sharing the database and the data dir; cron threads on the first only."""
-    servers, bases = [], []
+    started = []
     try:
         for index in range(2):
-            port, gevent_port = free_port(), free_port()
             # the server writes its log there: the file stays open in the server once closed here
             with open(os.path.join(log_dir, "cluster-node%d.log" % (index + 1)), "w") as log:
-                servers.append(subprocess.Popen(
-                    [rt.python, "-m", "odoo", "-c", rt.conf, "-d", db, "--db-filter", "^%s$" % db,
-                     "--http-interface", "127.0.0.1", "--http-port", str(port), "--gevent-port", str(gevent_port),
-                     "--workers", str(workers), "--max-cron-threads", "1" if index == 0 else "0",
-                     "--db_replica_host", replica.home, "--db_replica_port", str(REPLICA_PORT),
-                     "--log-level=warn", bootstrap.QUIET_WARNINGS, "--log-handler=odoo.service.model:INFO"],
-                    env=offline_env(rt), stdout=subprocess.DEVNULL, stderr=log))
-            bases.append("http://127.0.0.1:%d" % port)
-        for base in bases:
-            for _ in range(240):
-                try:
-                    urllib.request.urlopen(base + "/web/login", timeout=5).read()
-                    break
-                except OSError:
-                    time.sleep(0.5)
-            else:
-                raise bootstrap.BootstrapError("the Odoo node on %s did not answer" % base)
-        yield bases, [server.pid for server in servers]
+                started.append(servers.launch(rt, db, [
+                    "--gevent-port", str(servers.free_port()), "--workers", str(workers),
+                    "--max-cron-threads", "1" if index == 0 else "0",
+                    "--db_replica_host", replica.home, "--db_replica_port", str(REPLICA_PORT),
+                    "--log-handler=odoo.service.model:INFO"], env=offline_env(rt), log=log))
+        for _process, base in started:
+            servers.wait_until_up(base)
+        yield [base for _process, base in started], [process.pid for process, _base in started]
     finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+        servers.stop([process for process, _base in started])
 
 
 def descendants(pids):

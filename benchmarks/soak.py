@@ -10,13 +10,11 @@ then checks in the database that no lead was lost or ended up held by a reseller
 that no lead was accepted twice. Exits non-zero when a check fails.
 """
 import argparse
-import contextlib
 import http.cookiejar
 import json
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
 
 import bootstrap  # noqa: E402
+import servers  # noqa: E402
 
 
 def phase_seed(conf, db, resellers, leads_per_reseller, run_tag):
@@ -153,33 +152,9 @@ class Reseller(threading.Thread):
                 })
 
 
-@contextlib.contextmanager
 def serve(rt, db, workers, log_path=os.devnull):
     """The database served as `make run` does, with workers, on a free loopback port; yields its base URL."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(
-            [rt.python, "-m", "odoo", "-c", rt.conf, "-d", db, "--db-filter", "^%s$" % db, "--http-port", str(port),
-             "--workers", str(workers), "--max-cron-threads", "0", "--log-level=warn", bootstrap.QUIET_WARNINGS],
-            env=rt.odoo_env(), stdout=subprocess.DEVNULL, stderr=log)
-        base = "http://127.0.0.1:%d" % port
-        try:
-            for _ in range(240):
-                try:
-                    urllib.request.urlopen(base + "/web/login", timeout=5).read()
-                    break
-                except OSError:
-                    time.sleep(0.5)
-            yield base
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    return servers.serve(rt, db, ["--workers", str(workers)], log_path=log_path)
 
 
 def main(argv):

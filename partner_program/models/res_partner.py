@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 
 import psycopg2
 
@@ -304,9 +305,14 @@ class ResPartner(models.Model):
                 ("industry_id", "=", industry.id), ("is_published", "=", True), ("active", "=", True),
             ])
 
+        # Both sidebars from one scan (an index-only one, see _directory_idx): the count of each (country, level)
+        # pair, summed over the chosen level for the countries and over the chosen country for the levels.
+        pairs = Partner._read_group(base & by_industry, ["country_id", "grade_id"], ["__count"])
         # Countries first: the GeoIP pre-selection depends on them, every other count on the country.
-        country_groups = Partner._read_group(base & by_grade & by_industry, ["country_id"], ["__count"])
-        country_counts = dict(country_groups)
+        country_counts = defaultdict(int)
+        for pair_country, pair_grade, count in pairs:
+            if not grade or pair_grade == grade:
+                country_counts[pair_country] += count
         country_from_geoip = False
         if not country and not country_all and geoip_country_code:
             geoip_country = next((c for c in country_counts if c and c.code == geoip_country_code.upper()), None)
@@ -314,8 +320,10 @@ class ResPartner(models.Model):
                 country, country_from_geoip = geoip_country, True
         by_country = Domain("country_id", "=", country.id) if country else Domain.TRUE
 
-        grade_groups = Partner._read_group(base & by_country & by_industry, ["grade_id"], ["__count"])
-        grade_counts = dict(grade_groups)
+        grade_counts = defaultdict(int)
+        for pair_country, pair_grade, count in pairs:
+            if not country or pair_country == country:
+                grade_counts[pair_grade] += count
         references = Domain([("is_published", "=", True), ("industry_id", "!=", False)]) & website.website_domain()
         industry_groups = Partner._read_group(
             references & Domain("assigned_partner_id", "any", base & by_grade & by_country),

@@ -142,7 +142,7 @@ class TestDirectorySearch(DirectoryCase):
         Partner = self.env["res.partner"].with_user(self.public_user)
         Partner._directory_search()  # warm the caches (groups, website)
         self.env.invalidate_all()
-        with self.assertQueryCount(7):
+        with self.assertQueryCount(6):
             Partner._directory_search()
         self.env["res.partner"].create([{
             "name": "Bulk Test Reseller %03d" % index, "is_company": True, "is_published": True,
@@ -150,7 +150,7 @@ class TestDirectorySearch(DirectoryCase):
             "country_id": (self.fr if index % 3 else self.be).id,
         } for index in range(100)])
         self.env.invalidate_all()
-        with self.assertQueryCount(7):
+        with self.assertQueryCount(6):
             values = Partner._directory_search()
         self.assertEqual(values["total"], 103)
 

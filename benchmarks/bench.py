@@ -6,14 +6,16 @@ measures both in one run and writes benchmarks/RESULTS.md. Databases are kept be
 when the sizes or the seed change (--rebuild forces it); --db-prefix names them.
 
 Both sides are measured the same way: one warm-up run, then --reps runs, each rolled back; statistics are
-refreshed (VACUUM ANALYZE) on both databases before measuring; Odoo's assignment runs with mail tracking on, as
-users run it (and once more with tracking off, as a second row); HTTP pages alternate between the two
-servers in rounds. --scaling measures the assignment over a grid of sizes (one database pair per size).
+refreshed (VACUUM ANALYZE) on both databases before measuring; the assignment runs of both sides (and of the
+floor) alternate, one of each per round; Odoo's assignment runs with mail tracking on, as users run it (and
+once more with tracking off, as a second row); HTTP pages alternate between the two servers in rounds.
+--scaling measures the assignment over a grid of sizes (one database pair per size).
 
 Each phase that needs Odoo runs in its own process (`bench.py phase NAME ...`), so that one process
 never holds two registries.
 """
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -21,6 +23,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -163,11 +166,13 @@ def repeat(args, prepare, action, report):
     afterwards.
 
     ``prepare(env)`` picks the records outside the measure, ``action(env, records)`` is timed with its
-    queries counted, ``report(env, records)`` adds figures; prints the measured runs as JSON.
+    queries counted, ``report(env, records)`` adds figures; prints the measured runs as JSON. With
+    ``--paced``, after the warm-up it prints ``ready`` and then runs once per line read on stdin, printing
+    each run as JSON: the orchestrator alternates the runs of several sides (``Bench.alternate``).
     """
     registry, make = odoo_env(args.conf, args.db, tracking=bool(args.tracking))
-    runs = []
-    for _ in range(args.reps + 1):
+
+    def measure():
         with registry.cursor() as cr:
             env = make(cr)
             records = prepare(env)
@@ -176,10 +181,18 @@ def repeat(args, prepare, action, report):
             queries, start = cr.sql_log_count, time.perf_counter()
             action(env, records)
             env.flush_all()
-            runs.append(dict({"seconds": time.perf_counter() - start, "queries": cr.sql_log_count - queries},
-                             **report(env, records)))
+            run = dict({"seconds": time.perf_counter() - start, "queries": cr.sql_log_count - queries},
+                       **report(env, records))
             cr.rollback()
-    print(json.dumps(runs[1:]))
+            return run
+
+    measure()  # warm-up
+    if args.paced:
+        print("ready", flush=True)
+        for _line in sys.stdin:
+            print(json.dumps(measure()), flush=True)
+        return
+    print(json.dumps([measure() for _ in range(args.reps)]))
 
 
 def unassigned_bench_leads(env, limit=0):
@@ -226,9 +239,11 @@ def phase_floor(args):
         env.cr.execute("SET LOCAL jit = off")
         env.cr.execute(SQL(
             """WITH pick AS (
-                   SELECT DISTINCT ON (lead_id) lead_id, partner_id, distance
+                   SELECT DISTINCT ON (candidate.lead_id) candidate.lead_id, kept.partner_id, kept.distance
                      FROM (%(candidates)s) candidate
-                    ORDER BY lead_id, -ln(1 - random()) / weight
+                    CROSS JOIN LATERAL unnest(candidate.partner_ids, candidate.distances) AS kept(partner_id, distance)
+                     JOIN res_partner reseller ON reseller.id = kept.partner_id
+                    ORDER BY candidate.lead_id, -ln(1 - random()) / reseller.partner_weight
                ), moved AS (
                    UPDATE crm_lead l SET partner_assigned_id = pick.partner_id, date_partner_assign = now()::date
                      FROM pick WHERE l.id = pick.lead_id
@@ -374,6 +389,43 @@ class Bench:
             raise SystemExit("phase %s on %s failed:\n%s" % (name, side, proc.stderr[-3000:]))
         return json.loads(proc.stdout.strip().splitlines()[-1])
 
+    def alternate(self, phases, reps):
+        """Run ``phases`` [(name, side, extra)] in turns: each in its own process, warmed up once (one after
+        the other), then one run of each per round, ``reps`` rounds, so that a slower spell of the machine
+        weighs on every side alike. Returns the runs of each phase, in the order given."""
+        with contextlib.ExitStack() as stack:
+            procs = []
+            for name, side, extra in phases:
+                cmd = [sys.executable, __file__, "phase", name, "--conf", self.rt.conf, "--db", self.db[side],
+                       "--paced", "1"]
+                for key, value in extra.items():
+                    cmd += ["--%s" % key.replace("_", "-"), str(value)]
+                log = stack.enter_context(tempfile.TemporaryFile("w+"))
+                # leaving the stack closes its stdin (the phase then ends) and waits for it
+                proc = stack.enter_context(subprocess.Popen(
+                    cmd, env=self.rt.odoo_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                    text=True))
+                procs.append((proc, log, name, side))
+                self._paced_line(procs[-1], "ready")
+            runs = [[] for _ in phases]
+            for _round in range(reps):
+                for index, entry in enumerate(procs):
+                    entry[0].stdin.write("run\n")
+                    entry[0].stdin.flush()
+                    runs[index].append(json.loads(self._paced_line(entry, "{")))
+            return runs
+
+    @staticmethod
+    def _paced_line(entry, start):
+        """The next line of a paced phase starting with ``start`` (other output is skipped)."""
+        proc, log, name, side = entry
+        for line in proc.stdout:
+            if line.startswith(start):
+                return line
+        proc.wait()
+        log.seek(0)
+        raise SystemExit("phase %s on %s failed:\n%s" % (name, side, log.read()[-3000:]))
+
     def ensure_db(self, side):
         db, key = self.db[side], dataset_key(self.args)
         if self.rt.db_exists(db) and not self.args.rebuild:
@@ -422,20 +474,22 @@ class Bench:
             sides.append(("odoo", 0, "%s, Odoo with mail tracking off" % label))
         if not limit:
             sides.append(("ours", 1, "%s, routing by performance on (ours)" % label))
-        for side, tracking, what in sides:
-            if side == "odoo" and not self.args.odoo_reps:
-                continue
-            self.log("%s, %s, tracking %s, warm-up + %d run(s)" % (what, SIDES[side], "on" if tracking else "off",
-                                                                    reps))
-            runs = self.phase("assign", side, reps=reps, tracking=tracking, limit=limit,
-                              routed=int("routing by performance" in what))
+        sides = [(side, tracking, what) for side, tracking, what in sides
+                 if side == "ours" or self.args.odoo_reps]
+        self.log("%s: %s and the floor, each warmed up, then %d rounds alternating between them" % (
+            label, ", ".join("%s (tracking %s)" % (SIDES[side], "on" if tracking else "off")
+                             for side, tracking, _what in sides), reps))
+        phases = [("assign", side, {"tracking": tracking, "limit": limit,
+                                    "routed": int("routing by performance" in what)})
+                  for side, tracking, what in sides]
+        phases.append(("floor", "ours", {"limit": limit}))
+        measured = self.alternate(phases, reps)
+        for (side, _tracking, what), runs in zip(sides, measured[:-1], strict=True):
             extra = "%d queries; %d/%d leads assigned to %d distinct resellers" % (
                 statistics.median(r["queries"] for r in runs), runs[0]["assigned"], runs[0]["leads"],
                 runs[0]["distinct_partners"])
             self.record(what, side, "s", [r["seconds"] for r in runs], extra)
-        self.log("floor: the least work yielding the same rows, one SQL statement")
-        runs = self.phase("floor", "ours", reps=reps, limit=limit)
-        self.record(label + FLOOR_SUFFIX, "ours", "s", [r["seconds"] for r in runs],
+        self.record(label + FLOOR_SUFFIX, "ours", "s", [r["seconds"] for r in measured[-1]],
                     "1 statement: nearest-first candidates through the GiST index, weighted random pick, UPDATE "
                     "and chatter line by INSERT ... SELECT; no round-robin memory, salesperson or ORM")
 
@@ -691,7 +745,8 @@ class Bench:
             "Data (seed %d, identical on both sides): %d resellers with coordinates in %d countries, %d leads "
             "with coordinates to assign, %d published partners in the directory, one reseller holding %d "
             "assigned leads. Both sides measured alike: statistics refreshed (VACUUM ANALYZE), one warm-up run, "
-            "then the median of %d run(s), each rolled back; Odoo's assignment with mail tracking on, as users "
+            "then the median of %d run(s), each rolled back; the assignment runs of both sides and the floor "
+            "in rounds, one run of each per round; Odoo's assignment with mail tracking on, as users "
             "run it (tracking off as a second row). HTTP: %d requests per page and side, %d at a time, in %d "
             "rounds alternating between the two servers, each with %d workers. Ratio: ours/Odoo (median; "
             "p95 for pages)." % (a.seed, a.resellers, len(COUNTRIES), a.leads, a.directory, a.held, a.reps,
@@ -755,7 +810,7 @@ if __name__ == "__main__":
         for opt in ("conf", "db", "key", "tier-method"):
             parser.add_argument("--" + opt)
         for opt in ("reps", "resellers", "leads", "directory", "held", "seed", "partnerships", "tracking", "limit",
-                    "routed"):
+                    "routed", "paced"):
             parser.add_argument("--" + opt, type=int, default=0)
         PHASES[name](parser.parse_args(sys.argv[3:]))
     else:

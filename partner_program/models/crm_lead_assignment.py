@@ -18,6 +18,8 @@ RING_SAME_COUNTRY = len(ASSIGN_RINGS_KM) + 1
 RING_NEAREST = len(ASSIGN_RINGS_KM) + 2
 # Memory for sorting the candidate rows of one assignment (about 100 bytes each), for that statement only.
 CANDIDATES_WORK_MEM = "64MB"
+# What _assign_partner_attributes reads of each candidate reseller, in its order.
+ASSIGN_ATTRIBUTES = ("weight", "factor", "capacity", "credit", "open_leads")
 # Leads picked by one run of the scheduled action.
 CRON_BATCH = 1000
 # The sphere of PostgreSQL's earthdistance extension (earth(), metres).
@@ -147,61 +149,86 @@ class CrmLead(models.Model):
         :param dict forced: {lead_id: partner_id} choices made by a user. They are kept as they are, and
             charged to the round-robin like automatic choices when the reseller is one of the lead's
             candidates, so forwarding by hand does not skew the fairness of later automatic runs.
-        :return: (choices {lead_id: partner_id}, reasons {lead_id: candidate row of the chosen reseller
-            plus ``total`` weight and ``candidates`` count}, credit {partner_id: new round-robin credit})
+        :return: (choices {lead_id: partner_id}, reasons {lead_id: {partner_id, distance, ring, weight, total
+            (weight of the turn), candidates (count); with routing by performance, level_weight, factor and
+            floored too}}, credit {partner_id: new round-robin credit})
         """
         forced = forced or {}
-        credit, load, capacity = {}, {}, {}
+        credit, load, resellers = {}, {}, {}
         choices, reasons, full = dict(forced), {}, set()
         routing = self._assign_performance_routing()
         todo = self
         while todo:
             full_before = len(full)
             candidates = todo._assign_partner_candidates(exclude_ids=full)
+            # read once per run: nothing they hold changes before the run writes
+            resellers.update(self._assign_partner_attributes(
+                {pid for partner_ids, _distances, _rings in candidates.values() for pid in partner_ids}
+                - resellers.keys()))
             retry = []
             for lead_id in todo.ids:
-                rows = [row for row in candidates.get(lead_id, ()) if row["partner_id"] not in full]
-                if not rows:
-                    if lead_id in candidates:
-                        retry.append(lead_id)  # its ring filled up during this run: look further out
+                if lead_id not in candidates:
                     continue
-                if lead_id in forced and forced[lead_id] not in {row["partner_id"] for row in rows}:
+                partner_ids, distances, rings = candidates[lead_id]
+                if not full.isdisjoint(partner_ids):
+                    kept = [index for index, pid in enumerate(partner_ids) if pid not in full]
+                    if not kept:
+                        retry.append(lead_id)  # its ring filled up during this run: look further out
+                        continue
+                    partner_ids = [partner_ids[index] for index in kept]
+                    distances = [distances[index] for index in kept]
+                    rings = [rings[index] for index in kept]
+                if lead_id in forced and forced[lead_id] not in partner_ids:
                     continue  # sent outside its nearest ring by hand: no round-robin turn to charge
                 floor = routing.get(lead_id)
-                if floor is not None:
-                    rows = self._performance_weights(rows, floor)
-                for row in rows:
-                    load.setdefault(row["partner_id"], row["open_leads"])
-                    capacity.setdefault(row["partner_id"], row["capacity"])
-                best, total = self._round_robin_pick(credit, rows, forced.get(lead_id))
-                pid = best["partner_id"]
-                load[pid] += 1
-                if capacity[pid] and load[pid] >= capacity[pid]:
+                if floor is None:
+                    weighted = None
+                    weights = [resellers[pid]["weight"] for pid in partner_ids]
+                else:
+                    weighted = self._performance_weights([resellers[pid] for pid in partner_ids], floor)
+                    weights = [row["weight"] for row in weighted]
+                for pid in partner_ids:
+                    if pid not in credit:
+                        credit[pid] = resellers[pid]["credit"]
+                index, total = self._round_robin_pick(credit, partner_ids, weights, distances,
+                                                      forced.get(lead_id))
+                pid = partner_ids[index]
+                reseller = resellers[pid]
+                load[pid] = load.get(pid, reseller["open_leads"]) + 1
+                if reseller["capacity"] and load[pid] >= reseller["capacity"]:
                     full.add(pid)
                 choices[lead_id] = pid
-                reasons[lead_id] = dict(best, total=total, candidates=len(rows))
+                reasons[lead_id] = {"partner_id": pid, "distance": distances[index], "ring": rings[index],
+                                    "weight": weights[index], "total": total, "candidates": len(partner_ids)}
+                if weighted:
+                    reasons[lead_id].update(level_weight=weighted[index]["level_weight"],
+                                            factor=weighted[index]["factor"], floored=weighted[index]["floored"])
             if not retry or (len(retry) == len(todo) and len(full) == full_before):
                 break
             todo = self.browse(retry)
         return choices, reasons, credit
 
     @api.model
-    def _round_robin_pick(self, credit, rows, partner_id=None):
-        """One round-robin turn over the candidate ``rows``; updates ``credit`` in place.
+    def _round_robin_pick(self, credit, partner_ids, weights, distances, partner_id=None):
+        """One round-robin turn; updates ``credit`` in place.
 
-        :param partner_id: the winner when already chosen (must be one of ``rows``), else the richest
-        :return: (row of the winner, total weight of the turn)
+        :param credit: {partner_id: credit}, holding every candidate of the turn
+        :param partner_ids, weights, distances: the candidates, as lists in the same order (distances in km,
+            or None)
+        :param partner_id: the winner when already chosen (must be a candidate), else the richest; ties go to
+            the nearest, then to the lowest id
+        :return: (index of the winner in ``partner_ids``, total weight of the turn)
         """
-        for row in rows:
-            credit.setdefault(row["partner_id"], row["credit"])
-            credit[row["partner_id"]] += row["weight"]
-        total = sum(row["weight"] for row in rows)
+        total = 0
+        for pid, weight in zip(partner_ids, weights, strict=True):
+            credit[pid] += weight
+            total += weight
         if partner_id:
-            best = next(row for row in rows if row["partner_id"] == partner_id)
+            best = partner_ids.index(partner_id)
         else:
-            best = max(rows, key=lambda row: (credit[row["partner_id"]], -(row["distance"] or 0),
-                                              -row["partner_id"]))
-        credit[best["partner_id"]] -= total
+            best = max(range(len(partner_ids)), key=lambda index: (
+                credit[partner_ids[index]], -(distances[index] or 0), -partner_ids[index]))
+        credit[partner_ids[best]] -= total
         return best, total
 
     def _assign_geo_localize(self):
@@ -227,8 +254,9 @@ class CrmLead(models.Model):
     def _assign_partner_candidates(self, exclude_ids=()):
         """One query for all leads: the eligible resellers of each lead's nearest non-empty ring.
 
-        :return: {lead_id: [row]}, each row a dict with partner_id, weight, distance (km or None), ring,
-            and the reseller's capacity, open_leads and round-robin credit
+        :return: {lead_id: (partner_ids, distances (km or None), rings)}, three lists in the same order (by
+            reseller id), for the leads with candidates; what the round-robin reads of each reseller comes
+            from ``_assign_partner_attributes``
         """
         if not self:
             return {}
@@ -238,18 +266,37 @@ class CrmLead(models.Model):
         cr = self.env.cr
         # The plan's estimated cost grows with leads x resellers and passes PostgreSQL's JIT threshold,
         # whose compilation then costs seconds for a query that runs in milliseconds: off for this statement.
-        # Its tens of thousands of rows are sorted in memory rather than on disk (PostgreSQL's default work_mem
-        # is 4 MB).
+        # Its tens of thousands of candidates are aggregated in memory rather than on disk (PostgreSQL's default
+        # work_mem is 4 MB).
         cr.execute(SQL("""SELECT current_setting('jit'), current_setting('work_mem'), set_config('jit', 'off', true),
                                  set_config('work_mem', %s, true), %s""", CANDIDATES_WORK_MEM, SQL(EARTH_INDEX_EXISTS)))
         jit, work_mem, _jit, _work_mem, indexed = cr.fetchone()
         cr.execute(self._assign_partner_candidates_query(exclude_ids, indexed=indexed))
-        names = [column.name for column in cr.description]
-        result = defaultdict(list)
-        for values in cr.fetchall():
-            result[values[0]].append(dict(zip(names, values, strict=True)))
+        # Lists of numbers, not an object per candidate: tens of thousands of them, each read once by the
+        # round-robin, would wake Python's garbage collector over the whole heap.
+        result = {lead_id: (partner_ids, distances, rings)
+                  for lead_id, partner_ids, distances, rings in cr.fetchall()}
         cr.execute(SQL("SELECT set_config('jit', %s, true), set_config('work_mem', %s, true)", jit, work_mem))
         return result
+
+    def _assign_partner_attributes(self, partner_ids):
+        """What the round-robin reads of each reseller, once per reseller (not once per candidate row).
+
+        :return: {partner_id: {weight, factor, capacity, credit (round-robin, before this run), open_leads}}
+        """
+        if not partner_ids:
+            return {}
+        rows = self.env.execute_query(SQL(
+            """SELECT p.id, p.partner_weight, coalesce(p.partner_performance_factor, 1)::float8,
+                      coalesce(p.partner_capacity, 0), coalesce(assign_credit.credit, 0),
+                      CASE WHEN p.partner_capacity > 0 THEN
+                          (SELECT count(*) FROM crm_lead o
+                            WHERE o.partner_assigned_id = p.id AND o.active AND o.won_status = 'pending')
+                      ELSE 0 END
+                 FROM res_partner p
+                 LEFT JOIN partner_assign_credit assign_credit ON assign_credit.partner_id = p.id
+                WHERE p.id = ANY(%s)""", list(partner_ids)))
+        return {partner_id: dict(zip(ASSIGN_ATTRIBUTES, values, strict=True)) for partner_id, *values in rows}
 
     def _assign_partner_candidates_query(self, exclude_ids=(), indexed=False):
         """The SQL of ``_assign_partner_candidates`` (also used by the benchmarks' floor).
@@ -326,15 +373,16 @@ class CrmLead(models.Model):
                   ) g
             ), load AS MATERIALIZED (
                 -- open leads of the resellers with a capacity (the others have no limit to check)
-                SELECT p.id, count(o.id) AS open_leads, count(o.id) >= p.partner_capacity AS at_capacity
+                SELECT p.id, count(o.id) >= p.partner_capacity AS at_capacity
                   FROM res_partner p
                   LEFT JOIN crm_lead o ON o.partner_assigned_id = p.id AND o.active AND o.won_status = 'pending'
                  WHERE p.partner_capacity > 0 AND p.active AND p.is_company AND p.partner_weight > 0
                  GROUP BY p.id
             ), reseller AS %(reseller_cte)s (
-                -- what eligibility and distance need; attributes only shown are joined to the rows kept, below.
-                -- Excluded and full resellers, and active levels, are arrays computed once (InitPlans), not
-                -- joins repeated for every candidate row.
+                -- what eligibility and distance need; the attributes the round-robin reads are fetched once per
+                -- reseller kept (_assign_partner_attributes), not joined to every row. Excluded and full
+                -- resellers, and active levels, are arrays computed once (InitPlans), not joins repeated for
+                -- every candidate row.
                 SELECT p.id, p.country_id, p.state_id, p.company_id,
                        NULLIF(lower(trim(p.city)), '') AS city, g.lat, g.lon, cos(g.lat) AS cos_lat,
                        %(reseller_point)s AS point
@@ -349,12 +397,14 @@ class CrmLead(models.Model):
                    AND p.grade_id = ANY(ARRAY(SELECT id FROM res_partner_grade WHERE active))
                    AND NOT p.id = ANY(%(exclude_ids)s::int[] || ARRAY(SELECT id FROM load WHERE at_capacity))
             )
-            SELECT lead.id AS lead_id, c.partner_id, p.partner_weight AS weight,
-                   coalesce(p.partner_performance_factor, 1)::float8 AS factor,
-                   coalesce(p.partner_capacity, 0) AS capacity, coalesce(assign_credit.credit, 0) AS credit,
-                   coalesce(load.open_leads, 0) AS open_leads, c.distance, c.ring
+            -- one row per lead with candidates: their ids, distances and rings as arrays, by reseller id
+            SELECT lead.id AS lead_id, c.partner_ids, c.distances, c.rings
               FROM lead
              CROSS JOIN LATERAL (
+                SELECT array_agg(kept.partner_id ORDER BY kept.partner_id) AS partner_ids,
+                       array_agg(kept.distance ORDER BY kept.partner_id) AS distances,
+                       array_agg(kept.ring ORDER BY kept.partner_id) AS rings
+                  FROM (
                   -- resellers within the outer ring, found through the window, kept for the nearest ring
                   WITH %(reach)s near AS (
                       SELECT r.id AS partner_id, dist.distance,
@@ -389,11 +439,9 @@ class CrmLead(models.Model):
                                  row_number() OVER (ORDER BY distance, partner_id) AS rank
                             FROM far WHERE ring IS NOT NULL) f
                    WHERE ring = best_ring AND (ring < %(ring_nearest)s OR rank = 1)
+                  ) kept
              ) c
-              JOIN res_partner p ON p.id = c.partner_id
-              LEFT JOIN load ON load.id = c.partner_id
-              LEFT JOIN partner_assign_credit assign_credit ON assign_credit.partner_id = c.partner_id
-             ORDER BY lead.id, c.partner_id
+             WHERE c.partner_ids IS NOT NULL
             """,
             lead_ids=list(self.ids),
             exclude_ids=list(exclude_ids),

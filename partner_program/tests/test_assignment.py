@@ -275,7 +275,8 @@ class TestAssignment(PartnerProgramCase):
         rows = {}
         for indexed in (True, False):
             self.env.cr.execute(leads._assign_partner_candidates_query(indexed=indexed))
-            rows[indexed] = [(row["lead_id"], row["partner_id"], row["ring"]) for row in self.env.cr.dictfetchall()]
+            rows[indexed] = sorted((row["lead_id"], partner_id, ring) for row in self.env.cr.dictfetchall()
+                                   for partner_id, ring in zip(row["partner_ids"], row["rings"], strict=True))
         self.assertEqual(rows[True], rows[False])
         by_lead = {}
         for lead_id, partner_id, _ring in rows[True]:
@@ -305,5 +306,5 @@ class TestAssignment(PartnerProgramCase):
         with_index = lead._assign_partner_candidates()
         self.env.cr.execute(lead._assign_partner_candidates_query(indexed=False))
         without = self.env.cr.dictfetchall()
-        self.assertEqual([row["partner_id"] for row in with_index[lead.id]], [row["partner_id"] for row in without])
-        self.assertEqual(with_index[lead.id][0]["partner_id"], near.id)
+        self.assertEqual(with_index[lead.id][0], without[0]["partner_ids"])
+        self.assertEqual(with_index[lead.id][0][0], near.id)

@@ -69,12 +69,12 @@ class TestAssignmentRace(TransactionCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             # the same credit and shares as one run over the six leads
-            rows = [{"partner_id": partner.id, "weight": partner.partner_weight, "credit": 0.0, "distance": 0.0}
-                    for partner in env["res.partner"].browse(self.ids["resellers"])]
-            credit, expected_counts = {}, {}
+            resellers = env["res.partner"].browse(self.ids["resellers"])
+            credit, expected_counts = dict.fromkeys(resellers.ids, 0.0), {}
             for _turn in range(6):
-                best, _total = env["crm.lead"]._round_robin_pick(credit, rows)
-                expected_counts[best["partner_id"]] = expected_counts.get(best["partner_id"], 0) + 1
+                best, _total = env["crm.lead"]._round_robin_pick(
+                    credit, resellers.ids, resellers.mapped("partner_weight"), [0.0] * len(resellers))
+                expected_counts[resellers.ids[best]] = expected_counts.get(resellers.ids[best], 0) + 1
             self.assertEqual(self._credits(env), credit)
             leads = env["crm.lead"].browse(lead_ids)
             counts = {pid: len(leads.filtered(lambda lead, pid=pid: lead.partner_assigned_id.id == pid))

@@ -16,7 +16,7 @@ ASSIGN_RINGS_KM = (50, 200, 800)
 EARTH_RADIUS_KM = 6371.0
 RING_SAME_COUNTRY = len(ASSIGN_RINGS_KM) + 1
 RING_NEAREST = len(ASSIGN_RINGS_KM) + 2
-# Memory for sorting the candidate rows of one assignment (about 100 bytes each), for that statement only.
+# Memory for aggregating the candidates of one assignment (about 100 bytes each), for that statement only.
 CANDIDATES_WORK_MEM = "64MB"
 # What _assign_partner_attributes reads of each candidate reseller, in its order.
 ASSIGN_ATTRIBUTES = ("weight", "factor", "capacity", "credit", "open_leads")
@@ -282,7 +282,8 @@ class CrmLead(models.Model):
         return result
 
     def _assign_partner_attributes(self, partner_ids):
-        """What the round-robin reads of each reseller, once per reseller (not once per candidate row).
+        """What the round-robin reads of each reseller, once per reseller (not once per candidate row). Called in
+        ``_assign_partner_candidates``'s JIT-off window.
 
         :return: {partner_id: {weight, factor, capacity, credit (round-robin, before this run), open_leads}}
         """

@@ -9,6 +9,7 @@ from . import partner_assign_credit
 from . import partner_performance_history
 from . import crm_team
 from . import crm_lead
+from . import crm_lead_candidates
 from . import crm_lead_assignment
 from . import crm_lead_forward
 from . import crm_lead_fund

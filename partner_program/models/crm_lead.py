@@ -1,6 +1,7 @@
 """crm.lead: the reseller fields every concern shares, and the hooks of create/write.
 
-The other concerns extend crm.lead in files of their own: crm_lead_assignment (automatic assignment),
+The other concerns extend crm.lead in files of their own: crm_lead_assignment (automatic assignment; its
+candidate search in crm_lead_candidates),
 crm_lead_forward, crm_lead_fund, crm_lead_reseller_portal, crm_lead_deal_registration,
 crm_lead_answer_deadline, crm_lead_referral (referral links and lead submission). pylint-odoo's
 consider-merging-classes-inherited is disabled on each of them: one class per concern is the point.

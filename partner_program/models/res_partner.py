@@ -10,7 +10,7 @@ from odoo.tools import SQL
 
 from ..forms.form import search_text
 from ..forms.partner_directory import PARTNER_CONTACT_FORM
-from .crm_lead_assignment import EARTH_INDEX, EARTH_POINT
+from .crm_lead_candidates import EARTH_INDEX, EARTH_POINT
 
 _logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
-from ..models.crm_lead_assignment import EARTH_INDEX, EARTH_RADIUS_KM
+from ..models.crm_lead_candidates import EARTH_INDEX, EARTH_RADIUS_KM
 from .common import GRENOBLE, LYON, NEW_YORK, PARIS, VILLEURBANNE, PartnerProgramCase
 
 

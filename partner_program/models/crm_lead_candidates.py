@@ -17,6 +17,11 @@ EARTH_DISTANCE_RADIUS_M = 6378168.0
 # A reseller's point on earthdistance's sphere: the expression of the GiST index res.partner creates in
 # its init() (the query must spell it the same way for the index to be used).
 EARTH_POINT = ("ll_to_earth(%(alias)s.partner_latitude::float8, %(alias)s.partner_longitude::float8)")
+# A row's coordinates in radians (float8) as lat, lon; both NULL at (0, 0), Odoo's "not localized".
+RADIANS = """SELECT CASE WHEN %(alias)s.partner_latitude <> 0 OR %(alias)s.partner_longitude <> 0
+                         THEN radians(%(alias)s.partner_latitude::float8) END AS lat,
+                    CASE WHEN %(alias)s.partner_latitude <> 0 OR %(alias)s.partner_longitude <> 0
+                         THEN radians(%(alias)s.partner_longitude::float8) END AS lon"""
 EARTH_INDEX = "res_partner_reseller_earth_index"
 EARTH_INDEX_EXISTS = "EXISTS (SELECT 1 FROM pg_class WHERE relname = '%s' AND relkind = 'i')" % EARTH_INDEX
 
@@ -144,12 +149,7 @@ class CrmLead(models.Model):
                            AS declined, %(lead_point)s AS point
                   FROM unnest(%(lead_ids)s::int[]) AS ids(id)
                   JOIN crm_lead l ON l.id = ids.id
-                  CROSS JOIN LATERAL (
-                      SELECT CASE WHEN l.partner_latitude <> 0 OR l.partner_longitude <> 0
-                                  THEN radians(l.partner_latitude::float8) END AS lat,
-                             CASE WHEN l.partner_latitude <> 0 OR l.partner_longitude <> 0
-                                  THEN radians(l.partner_longitude::float8) END AS lon
-                  ) g
+                  CROSS JOIN LATERAL (%(lead_radians)s) g
             ), load AS MATERIALIZED (
                 -- open leads of the resellers with a capacity (the others have no limit to check)
                 SELECT p.id, count(o.id) >= p.partner_capacity AS at_capacity
@@ -166,12 +166,7 @@ class CrmLead(models.Model):
                        NULLIF(lower(trim(p.city)), '') AS city, g.lat, g.lon, cos(g.lat) AS cos_lat,
                        %(reseller_point)s AS point
                   FROM res_partner p
-                  CROSS JOIN LATERAL (
-                      SELECT CASE WHEN p.partner_latitude <> 0 OR p.partner_longitude <> 0
-                                  THEN radians(p.partner_latitude::float8) END AS lat,
-                             CASE WHEN p.partner_latitude <> 0 OR p.partner_longitude <> 0
-                                  THEN radians(p.partner_longitude::float8) END AS lon
-                  ) g
+                  CROSS JOIN LATERAL (%(reseller_radians)s) g
                  WHERE p.active AND p.is_company AND p.partner_weight > 0
                    AND p.grade_id = ANY(ARRAY(SELECT id FROM res_partner_grade WHERE active))
                    AND NOT p.id = ANY(%(exclude_ids)s::int[] || ARRAY(SELECT id FROM load WHERE at_capacity))
@@ -230,6 +225,8 @@ class CrmLead(models.Model):
             reach_from=reach_from,
             lead_point=lead_point,
             reseller_point=reseller_point,
+            lead_radians=SQL(RADIANS, alias=SQL("l")),
+            reseller_radians=SQL(RADIANS, alias=SQL("p")),
             reseller_cte=reseller_cte,
             distance=distance,
             eligible=eligible,

@@ -46,9 +46,11 @@ class CrmLead(models.Model):
     )
 
     # The portal's lists (see _portal_list_page): a reseller's stage counts and a page's ids in the default order
-    # are read from this index alone, instead of from every row of its thousands of leads.
+    # are read from this index alone, instead of from every row of its thousands of leads. Only assigned leads:
+    # the others (most of a database's leads) are in no portal list, and each of their writes would update it.
     _portal_list_idx = models.Index(
-        "(partner_assigned_id, type, create_date DESC, id DESC) INCLUDE (stage_id, company_id) WHERE active IS TRUE"
+        "(partner_assigned_id, type, create_date DESC, id DESC) INCLUDE (stage_id, company_id) "
+        "WHERE active IS TRUE AND partner_assigned_id IS NOT NULL"
     )
 
     @api.depends("partner_assigned_id")

@@ -58,6 +58,9 @@ class ResPartner(models.Model):
         help="Most open leads this reseller may hold at once; automatic assignment skips it when full. "
         "0 means no limit.",
     )
+    # Automatic assignment's capacity check (the ``load`` of crm_lead_candidates) reads the few resellers with a
+    # capacity through this index: without it, every run scanned every contact of the database.
+    _assign_capacity_idx = models.Index("(id) WHERE partner_capacity > 0")
     assigned_partner_id = fields.Many2one("res.partner", "Implemented by", index="btree_not_null")
     implemented_partner_ids = fields.One2many("res.partner", "assigned_partner_id", "Implementation References")
     implemented_partner_count = fields.Integer(

@@ -285,6 +285,17 @@ class TestAssignment(PartnerProgramCase):
         self.assertEqual(by_lead[leads[1].id], {grenoble.id})  # the 50 km ring is all declined: next ring
         self.assertEqual(by_lead[leads[3].id], {paris.id})
 
+    def test_capacity_check_reads_the_resellers_with_a_capacity_not_every_contact(self):
+        self._reseller("Full", VILLEURBANNE, partner_capacity=1)
+        lead = self._leads(1, LYON)
+        self.env.flush_all()
+        # the test database is too small for the planner to prefer an index on its own
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        self.env.cr.execute(SQL("EXPLAIN %s", lead._assign_partner_candidates_query(indexed=True)))
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.env.cr.execute("SET LOCAL enable_seqscan = on")
+        self.assertIn("res_partner_assign_capacity_idx", plan)
+
     def test_explanation_text_is_escaped(self):
         self._reseller("<b>Bold</b> & Co", LYON)
         lead = self._leads(1, LYON)

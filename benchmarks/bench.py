@@ -196,6 +196,29 @@ def repeat(args, prepare, action, report):
     print(json.dumps([measure() for _ in range(args.reps)]))
 
 
+def merge_rows(previous, rows):
+    """With --keep: the table of ``previous`` (a RESULTS.md) with its rows measured again replaced by
+    ``rows`` in place, the others kept with the date of their run in their notes; new rows at the end.
+    The first cell stays the measure's name, so the table's first row keeps its name."""
+    table = previous.split("\n## ")[0]
+    date = next((line.split(" on ")[1].rstrip(".") for line in table.splitlines()
+                 if line.startswith("Measured by `make bench` on ")), "?")
+    fresh = {row.split(" | ")[0][2:]: row for row in rows}
+    merged = []
+    for line in table.splitlines():
+        cells = line.split(" | ")
+        if not line.startswith("| ") or line.startswith(("| measure ", "|---")) or len(cells) < 5:
+            continue
+        what, _sep, run = cells[0][2:].partition(" (run of ")  # the older marking, in the name
+        if what in fresh:
+            merged.append(fresh.pop(what))
+            continue
+        if not cells[4].startswith("run of "):
+            cells[4] = "run of %s; %s" % (run.rstrip(")") or date, cells[4])
+        merged.append(" | ".join(["| " + what] + cells[1:]))
+    return merged + list(fresh.values())
+
+
 def unassigned_bench_leads(env, limit=0):
     return env["crm.lead"].search([("partner_assigned_id", "=", False), ("name", "like", "Bench lead")],
                                   limit=limit or None, order="id")
@@ -538,9 +561,9 @@ class Bench:
     def run_win(self):
         """Winning the opportunities: ours creates a reward per win, Odoo's creates none; same tracking."""
         what = "win %d opportunities that earn a reward" % self.args.leads
-        for side in ("ours", "odoo"):
-            self.log("%s, %s, warm-up + %d run(s)" % (what, SIDES[side], self.args.reps))
-            runs = self.phase("win", side, tracking=1)
+        self.log("%s: both sides warmed up, then %d rounds alternating between them" % (what, self.args.reps))
+        measured = self.alternate([("win", side, {"tracking": 1}) for side in ("ours", "odoo")], self.args.reps)
+        for side, runs in zip(("ours", "odoo"), measured, strict=True):
             self.record(what, side, "s", [r["seconds"] for r in runs], "%d queries; %d won, %d rewards" % (
                 statistics.median(r["queries"] for r in runs), runs[0]["won"], runs[0]["rewards"]))
 
@@ -692,29 +715,17 @@ class Bench:
                     key = "median" if ours["unit"] == "s" else "p95"
                     notes = "floor/Odoo %.3f; %s" % (ours["summary"][key] / base["summary"][key], notes)
             rows.append("| %s | %s | %s | %s | %s |" % (what, cell(ours), cell(odoo), ratio, notes))
-        rows += self.kept_rows(set(by_what))
+        if self.args.keep:
+            rows[2:] = merge_rows(self.previous_results(), rows[2:])
         return "\n".join(rows)
 
-    def kept_rows(self, measured):
-        """With --keep: the rows of RESULTS.md this run did not measure, marked with the date they were."""
+    @staticmethod
+    def previous_results():
         path = os.path.join(HERE, "RESULTS.md")
-        if not self.args.keep or not os.path.exists(path):
-            return []
+        if not os.path.exists(path):
+            return ""
         with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-        table = text.split("\n## ")[0]
-        date = next((line.split(" on ")[1].rstrip(".") for line in table.splitlines()
-                     if line.startswith("Measured by `make bench` on ")), "?")
-        kept = []
-        for line in table.splitlines():
-            cells = line.split(" | ")
-            if not line.startswith("| ") or line.startswith(("| measure ", "|---")) or len(cells) < 5:
-                continue
-            what = cells[0][2:].split(" (run of ")[0]
-            if what not in measured:
-                kept.append(line if " (run of " in cells[0] else line.replace(
-                    "| %s |" % what, "| %s (run of %s) |" % (what, date), 1))
-        return kept
+            return fh.read()
 
     def machine(self):
         cpu = "?"
@@ -756,7 +767,8 @@ class Bench:
             "Data (seed %d, identical on both sides): %d resellers with coordinates in %d countries, %d leads "
             "with coordinates to assign, %d published partners in the directory, one reseller holding %d "
             "assigned leads. Both sides measured alike: statistics refreshed (VACUUM ANALYZE), one warm-up run, "
-            "then the median of %d run(s), each rolled back; the assignment runs of both sides and the floor "
+            "then the median of %d run(s), each rolled back; the assignment runs of both sides and the floor, "
+            "and the wins of both sides, "
             "in rounds, one run of each per round; Odoo's assignment with mail tracking on, as users "
             "run it (tracking off as a second row). HTTP: %d requests per page and side, %d at a time, in %d "
             "rounds alternating between the two servers (and, for /my/leads, its floor page), each with %d "
@@ -769,6 +781,9 @@ class Bench:
             text += ("\nScaling rows: %s resellers (as many published partners), leads among %s; Odoo measured up "
                      "to %d leads; the tracking-off row is not repeated there.\n" % (
                          a.scaling_resellers, a.scaling_leads, a.scaling_odoo_leads))
+        elif a.keep:  # the scaling rows kept, and what they are
+            previous = self.previous_results().split("\n## ")[0]
+            text += "".join("\n" + line + "\n" for line in previous.splitlines() if line.startswith("Scaling rows: "))
         print(text)
         if not self.args.no_write:
             path = os.path.join(HERE, "RESULTS.md")
